@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EduqualityConfig(AppConfig):
+    name = "eduquality"
+    verbose_name = "系统"

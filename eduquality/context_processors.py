@@ -1,0 +1,35 @@
+"""Navigation by role: what the top bar offers depends on who is signed in."""
+
+from django.urls import reverse
+
+from schools.scoping import grants_of, is_bureau, is_inspector, school_ids_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    bureau = is_bureau(user)
+    school_staff = bool(school_ids_for(user))
+    leaders = bool(school_ids_for(user, "principal", "academic_lead", "group_leader"))
+    registry = []
+    if bureau or is_inspector(user) or school_staff:
+        registry.append(("学校", reverse("schools:school-list")))
+        registry.append(("教师", reverse("schools:teacher-list")))
+        registry.append(("教研组", reverse("schools:group-list")))
+    if bureau or school_staff:
+        registry.append(("班级", reverse("schools:class-list")))
+    if bureau or leaders:
+        registry.append(("学生", reverse("schools:student-list")))
+    if bureau:
+        registry += [
+            ("区县", reverse("schools:district-list")),
+            ("教研片区", reverse("schools:zone-list")),
+            ("学期", reverse("schools:semester-list")),
+        ]
+    nav = [{"label": "首页", "url": reverse("home"), "icon": "house"}]
+    if registry:
+        nav.append({"label": "学校基础信息", "icon": "building", "children": registry})
+    if user.is_staff:
+        nav.append({"label": "后台管理", "url": reverse("admin:index"), "icon": "gear"})
+    return {"nav": nav, "nav_roles": sorted({g.role for g in grants_of(user)})}

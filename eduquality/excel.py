@@ -1,0 +1,339 @@
+"""Excel in and out, written once for every app.
+
+Writing (openpyxl): a workbook never holds a formula. A text cell that starts with =, +, -, @, a tab
+or a carriage return stays text, and control characters are stripped. Exports are a header plus a
+row generator per sheet; the response names the file in Chinese the RFC 5987 way.
+
+Reading (python-calamine, which reads .xlsx and the legacy .xls): the file is checked before it is
+parsed (size, real workbook, no macros, no zip bomb), then handed over as a header and rows of
+plain values, each row with its spreadsheet row number, for an importer to validate whole before
+one atomic save. Problems go back to the user as a list and as the workbook with the bad cells
+marked and commented.
+"""
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineError, CalamineWorkbook
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A zip that inflates to more than this many times its size is treated as a zip bomb.
+_MAX_COMPRESSION_RATIO = 200
+_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+
+
+# ---- Writing --------------------------------------------------------------------------------------
+
+
+def safe_text(value: str) -> str:
+    return _CONTROL_CHARACTERS.sub("", value)
+
+
+def cell_value(value):
+    """The value to put in a cell: text cleaned, Decimals and dates kept, aware datetimes local."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, (int, float, Decimal, date)):
+        return value
+    return safe_text(str(value))
+
+
+def _pin_text(cell) -> None:
+    """openpyxl turns any string starting with '=' into a formula; force text for every string."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[int] = ()
+    number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
+
+
+def write_workbook(sheets: Iterable[Sheet]) -> bytes:
+    """A streaming (write-only) workbook with the given sheets."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(title=safe_text(sheet.title)[:31] or "Sheet")
+        for index, width in enumerate(sheet.widths or [max(10, len(h) * 2 + 4) for h in sheet.header], start=1):
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        worksheet.freeze_panes = "A2"
+        header_cells = []
+        for title in sheet.header:
+            cell = WriteOnlyCell(worksheet, value=cell_value(title))
+            cell.font = _HEADER_FONT
+            cell.fill = _HEADER_FILL
+            _pin_text(cell)
+            header_cells.append(cell)
+        worksheet.append(header_cells)
+        for row in sheet.rows:
+            cells = []
+            for index, value in enumerate(row):
+                cell = WriteOnlyCell(worksheet, value=cell_value(value))
+                _pin_text(cell)
+                if index in sheet.number_formats:
+                    cell.number_format = sheet.number_formats[index]
+                elif isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd" if not isinstance(cell.value, datetime) else "yyyy-mm-dd hh:mm"
+                cells.append(cell)
+            worksheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, content: bytes) -> HttpResponse:
+    """An attachment download; a Chinese file name survives every browser (RFC 5987 filename*)."""
+    if not filename.endswith(".xlsx"):
+        filename += ".xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def export_response(filename: str, sheets: Iterable[Sheet]) -> HttpResponse:
+    return xlsx_response(filename, write_workbook(sheets))
+
+
+@dataclass
+class TemplateColumn:
+    header: str
+    width: int = 16
+    choices: Sequence[str] = ()  # a drop-down list in the sheet
+    note: str = ""  # the column's rule, shown as a comment on its header
+    text: bool = False  # format the column as text so codes keep their leading zeros
+
+
+def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: Sequence[Sequence] = ()) -> bytes:
+    """An import template: headers with their rules as comments, drop-downs, text columns, examples."""
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = title[:31]
+    lists = workbook.create_sheet("选项")
+    lists.sheet_state = "hidden"
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        cell = worksheet.cell(row=1, column=index, value=column.header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        if column.note:
+            cell.comment = Comment(column.note, "eduquality")
+        worksheet.column_dimensions[letter].width = column.width
+        if column.text:
+            for row in range(2, 1002):
+                worksheet.cell(row=row, column=index).number_format = "@"
+        if column.choices:
+            for row, choice in enumerate(column.choices, start=1):
+                lists.cell(row=row, column=index, value=cell_value(choice))
+            validation = DataValidation(
+                type="list",
+                formula1=f"'选项'!${letter}$1:${letter}${len(column.choices)}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="输入有误",
+                error=f"请从下拉列表中选择{column.header}。",
+            )
+            worksheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}5000")
+    for row in examples:
+        worksheet.append([cell_value(value) for value in row])
+        for cell in worksheet[worksheet.max_row]:
+            _pin_text(cell)
+    worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- Reading --------------------------------------------------------------------------------------
+
+
+class WorkbookRejected(Exception):
+    """The file is not a workbook we will read; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    column: str  # the column's header, or "" for the whole row
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list]]  # (row number, values), blank rows left out
+
+
+def check_upload(content: bytes, filename: str) -> None:
+    """Refuse what is not a plain .xlsx or .xls before any parser sees it."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if len(content) > limit:
+        raise WorkbookRejected(f"文件过大（{len(content) / 1048576:.1f} MB），上限为 {limit // 1048576} MB。")
+    name = filename.lower()
+    if name.endswith(".xlsm") or name.endswith(".xltm"):
+        raise WorkbookRejected("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传。")
+    if content.startswith(_OLE2_MAGIC):
+        if not name.endswith(".xls"):
+            raise WorkbookRejected("文件内容是旧版 .xls 工作簿，但扩展名不符，请确认文件。")
+        return
+    if not content.startswith(b"PK\x03\x04"):
+        raise WorkbookRejected(
+            "文件不是有效的 Excel 工作簿（.xlsx 或 .xls）。CSV 等文本文件请在 Excel 中另存为 .xlsx。"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRejected("文件已损坏，无法作为 Excel 工作簿打开。") from exc
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise WorkbookRejected("文件不是有效的 Excel 工作簿（.xlsx）。")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise WorkbookRejected("不接受含宏的工作簿，请另存为不含宏的 .xlsx 后上传。")
+    total = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    if total > _MAX_UNCOMPRESSED_BYTES or total / packed > _MAX_COMPRESSION_RATIO:
+        raise WorkbookRejected("工作簿解压后体积异常（疑似压缩炸弹），已拒绝。")
+
+
+def _plain_cell(value):
+    """Calamine's value as the importer wants it: text stripped, whole floats as ints, '' as None."""
+    if isinstance(value, str):
+        value = safe_text(value).strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def read_table(content: bytes, filename: str, *, max_rows: int = 500_000) -> Table:
+    """The first sheet as a header and rows of plain values."""
+    check_upload(content, filename)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
+        rows_iter = sheet.iter_rows()
+        header_row = next(rows_iter, None)
+        if header_row is None:
+            raise WorkbookRejected("工作簿第一张工作表是空的。")
+        header = [str(_plain_cell(v) or "").strip() for v in header_row]
+        while header and not header[-1]:
+            header.pop()
+        rows = []
+        for number, values in enumerate(rows_iter, start=2):
+            plain = [_plain_cell(v) for v in values[: len(header)]]
+            if any(v is not None for v in plain):
+                plain.extend([None] * (len(header) - len(plain)))
+                rows.append((number, plain))
+                if len(rows) > max_rows:
+                    raise WorkbookRejected(f"数据行超过上限 {max_rows} 行，请分批导入。")
+    except CalamineError as exc:
+        raise WorkbookRejected("无法读取该工作簿，文件可能已损坏或受密码保护。") from exc
+    return Table(header=header, rows=rows)
+
+
+def header_problems(header: Sequence[str], expected: Sequence[str], optional: Sequence[str] = ()) -> list[Problem]:
+    problems = []
+    allowed = set(expected) | set(optional)
+    for index, name in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        if name and name not in allowed:
+            problems.append(Problem(1, name, f"第{letter}列表头“{name}”不是模板中的列，请使用下载的模板。"))
+        if name and list(header).count(name) > 1 and list(header).index(name) + 1 != index:
+            problems.append(Problem(1, name, f"表头“{name}”重复出现。"))
+    for name in expected:
+        if name not in header:
+            problems.append(Problem(1, name, f"缺少必需的列“{name}”，请使用下载的模板。"))
+    return problems
+
+
+def marked_workbook(table: Table, problems: Sequence[Problem]) -> bytes:
+    """The workbook handed back: the data as read, every bad cell red with the reason as a comment,
+    and a sheet listing every problem."""
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = "数据（已标注问题）"
+    worksheet.append([cell_value(h) for h in table.header])
+    for cell in worksheet[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        _pin_text(cell)
+    position = {}
+    for sheet_row, (number, values) in enumerate(table.rows, start=2):
+        worksheet.append([cell_value(v) for v in values])
+        for cell in worksheet[sheet_row]:
+            _pin_text(cell)
+        position[number] = sheet_row
+    columns = {name: index for index, name in enumerate(table.header, start=1)}
+    by_cell: dict[tuple[int, int], list[str]] = {}
+    for problem in problems:
+        sheet_row = 1 if problem.row == 1 else position.get(problem.row)
+        if sheet_row is None:
+            continue
+        column = columns.get(problem.column, 1)
+        by_cell.setdefault((sheet_row, column), []).append(problem.message)
+    for (sheet_row, column), messages in by_cell.items():
+        cell = worksheet.cell(row=sheet_row, column=column)
+        cell.fill = _PROBLEM_FILL
+        cell.comment = Comment("\n".join(messages), "eduquality", width=300, height=120)
+    for index in range(1, len(table.header) + 1):
+        worksheet.column_dimensions[get_column_letter(index)].width = 18
+    listing = workbook.create_sheet("问题清单")
+    listing.append(["行号", "列", "问题"])
+    for cell in listing[1]:
+        cell.font = _HEADER_FONT
+    for problem in problems:
+        listing.append([problem.row, cell_value(problem.column), cell_value(problem.message)])
+        for cell in listing[listing.max_row]:
+            _pin_text(cell)
+    listing.column_dimensions["C"].width = 80
+    for row in listing.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def text_of(value) -> str:
+    """A cell as text: numbers typed into a code column come back as their digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
