@@ -21,7 +21,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:pk>/retry/", views.job_retry, name="job-retry"),
     path("healthz/", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
     path("schools/", include("schools.urls")),
     path("admin/", admin.site.urls),
 ]

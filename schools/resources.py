@@ -103,7 +103,8 @@ class Resource:
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         if self.annotations:
-            queryset = queryset.annotate(**self.annotations)
+            # Aggregates drop Meta.ordering from the GROUP BY query: restore it for stable pages.
+            queryset = queryset.annotate(**self.annotations).order_by(*self.model._meta.ordering)
         return queryset
 
     def can_manage(self, user) -> bool:

@@ -20,6 +20,13 @@ from tests.factories import (
 )
 
 
+def pytest_configure(config):
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise pytest.UsageError(
+            "The suite runs against PostgreSQL: set DATABASE_URL=postgres://… (`make test` does it for you)."
+        )
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']} {settings.DATABASES['default'].get('NAME')}"
 
