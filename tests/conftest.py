@@ -60,7 +60,19 @@ class City:
 
 
 @pytest.fixture
-def city(db) -> City:
+def reference_data(db):
+    """The reference tables of the data migration; a transactional test's flush empties them."""
+    from django.apps import apps
+
+    from schools.models import SchoolType
+    from schools.reference import load_reference_data
+
+    if not SchoolType.objects.exists():
+        load_reference_data(apps)
+
+
+@pytest.fixture
+def city(reference_data) -> City:
     SemesterFactory()
     school_a = SchoolFactory(name="甲小学")
     school_b = SchoolFactory(name="乙小学")
