@@ -14,7 +14,7 @@ marked and commented.
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -134,6 +134,7 @@ class TemplateColumn:
     choices: Sequence[str] = ()  # a drop-down list in the sheet
     note: str = ""  # the column's rule, shown as a comment on its header
     text: bool = False  # format the column as text so codes keep their leading zeros
+    decimal_range: tuple[Decimal, Decimal] | None = None  # a number in this range, or the word 缺考
 
 
 def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: Sequence[Sequence] = ()) -> bytes:
@@ -154,6 +155,19 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
         if column.text:
             for row in range(2, 1002):
                 worksheet.cell(row=row, column=index).number_format = "@"
+        if column.decimal_range:
+            low, high = column.decimal_range
+            first = f"{letter}2"
+            validation = DataValidation(
+                type="custom",
+                formula1=f'OR(AND(ISNUMBER({first}),{first}>={low},{first}<={high}),{first}="缺考")',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="分数有误",
+                error=f"{column.header}应为 {low}—{high} 之间的数（可为半分），缺考请填“缺考”。",
+            )
+            worksheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}300000")
         if column.choices:
             for row, choice in enumerate(column.choices, start=1):
                 lists.cell(row=row, column=index, value=cell_value(choice))
@@ -242,29 +256,47 @@ def _plain_cell(value):
     return value
 
 
-def read_table(content: bytes, filename: str, *, max_rows: int = 500_000) -> Table:
-    """The first sheet as a header and rows of plain values."""
+def raw_rows(content: bytes, filename: str) -> Iterator[list]:
+    """The first sheet's rows exactly as python-calamine gives them, after the upload checks.
+    For importers whose volume calls for their own tight loop (scores)."""
     check_upload(content, filename)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = workbook.get_sheet_by_index(0)
-        rows_iter = sheet.iter_rows()
-        header_row = next(rows_iter, None)
-        if header_row is None:
-            raise WorkbookRejected("工作簿第一张工作表是空的。")
-        header = [str(_plain_cell(v) or "").strip() for v in header_row]
-        while header and not header[-1]:
-            header.pop()
-        rows = []
-        for number, values in enumerate(rows_iter, start=2):
-            plain = [_plain_cell(v) for v in values[: len(header)]]
-            if any(v is not None for v in plain):
-                plain.extend([None] * (len(header) - len(plain)))
-                rows.append((number, plain))
-                if len(rows) > max_rows:
-                    raise WorkbookRejected(f"数据行超过上限 {max_rows} 行，请分批导入。")
+        rows = workbook.get_sheet_by_index(0).iter_rows()
     except CalamineError as exc:
         raise WorkbookRejected("无法读取该工作簿，文件可能已损坏或受密码保护。") from exc
+    return _guarded(rows)
+
+
+def _guarded(rows) -> Iterator[list]:
+    try:
+        yield from rows
+    except CalamineError as exc:
+        raise WorkbookRejected("读取工作簿时出错，文件可能已损坏。") from exc
+
+
+def clean_header(values: Sequence) -> list[str]:
+    header = [str(_plain_cell(v) or "").strip() for v in values]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def read_table(content: bytes, filename: str, *, max_rows: int = 500_000) -> Table:
+    """The first sheet as a header and rows of plain values."""
+    rows_iter = raw_rows(content, filename)
+    header_row = next(rows_iter, None)
+    if header_row is None:
+        raise WorkbookRejected("工作簿第一张工作表是空的。")
+    header = clean_header(header_row)
+    rows = []
+    for number, values in enumerate(rows_iter, start=2):
+        plain = [_plain_cell(v) for v in values[: len(header)]]
+        if any(v is not None for v in plain):
+            plain.extend([None] * (len(header) - len(plain)))
+            rows.append((number, plain))
+            if len(rows) > max_rows:
+                raise WorkbookRejected(f"数据行超过上限 {max_rows} 行，请分批导入。")
     return Table(header=header, rows=rows)
 
 

@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -21,7 +21,9 @@ urlpatterns = [
     path("jobs/<uuid:pk>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:pk>/retry/", views.job_retry, name="job-retry"),
     path("healthz/", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path(
+        "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True), name="favicon"
+    ),
     path("schools/", include("schools.urls")),
     path("admin/", admin.site.urls),
 ]

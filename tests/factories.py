@@ -29,6 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"用户{n}")
+
     @factory.post_generation
     def password(user, create, extracted, **kwargs):
         user.set_password(extracted or PASSWORD)

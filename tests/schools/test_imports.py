@@ -10,7 +10,18 @@ from django.urls import reverse
 from eduquality.models import AuditEntry, Job
 from schools.models import School, Teacher
 
-SCHOOL_HEADER = ["学校标识码", "学校名称", "办学类型", "区县", "教研片区", "城乡分类", "办别", "市直", "地址", "联系电话"]
+SCHOOL_HEADER = [
+    "学校标识码",
+    "学校名称",
+    "办学类型",
+    "区县",
+    "教研片区",
+    "城乡分类",
+    "办别",
+    "市直",
+    "地址",
+    "联系电话",
+]
 TEACHER_HEADER = ["教师工号", "姓名", "性别", "学校标识码", "职称", "任教学科", "荣誉称号", "手机号"]
 
 
@@ -125,7 +136,9 @@ def test_a_bad_school_workbook_is_rejected_whole_with_every_problem_located(city
 
 
 def test_a_workbook_with_a_wrong_header_is_rejected(city, upload):
-    job = upload("school", workbook(["代码", "学校名称", "办学类型", "区县"], [["2122000701", "某校", "211", "浑江区"]]))
+    job = upload(
+        "school", workbook(["代码", "学校名称", "办学类型", "区县"], [["2122000701", "某校", "211", "浑江区"]])
+    )
     assert job.status == "failed"
     assert any(p["message"] == "缺少必需的列“学校标识码”，请使用下载的模板。" for p in job.problems)
     assert not School.objects.filter(name="某校").exists()
@@ -169,7 +182,13 @@ def test_teacher_rows_with_unknown_codes_are_rejected_whole(city, upload):
     ]
     job = upload("teacher", workbook(TEACHER_HEADER, rows))
     assert job.status == "failed"
-    assert {p["column"] for p in job.problems if p["row"] == 3} == {"性别", "学校标识码", "职称", "任教学科", "荣誉称号"}
+    assert {p["column"] for p in job.problems if p["row"] == 3} == {
+        "性别",
+        "学校标识码",
+        "职称",
+        "任教学科",
+        "荣誉称号",
+    }
     assert not Teacher.objects.filter(staff_number__startswith="T90000").exists()
 
 

@@ -139,9 +139,7 @@ def test_student_names_and_numbers_are_masked_outside_their_school(city, login):
     assert city.student_a.student_number not in login(city.bureau).get(reverse("schools:student-list")).content.decode()
 
     own_rows = login(city.principal_a).get(reverse("schools:student-list")).context["rows"]
-    assert [[value for _, value in row["cells"]][:2] for row in own_rows] == [
-        [city.student_a.student_number, "张小明"]
-    ]
+    assert [[value for _, value in row["cells"]][:2] for row in own_rows] == [[city.student_a.student_number, "张小明"]]
 
 
 def test_student_export_masks_minors_for_bureau_staff(city, login):
