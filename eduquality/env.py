@@ -44,7 +44,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     items = [item.strip() for item in raw.split(",")]
     if any(not item for item in items):

@@ -181,10 +181,10 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
             )
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}5000")
-    for row in examples:
-        worksheet.append([cell_value(value) for value in row])
-        for cell in worksheet[worksheet.max_row]:
-            _pin_text(cell)
+    # Examples go right under the header (append would land below the text-formatted rows).
+    for row_number, row in enumerate(examples, start=2):
+        for column_number, value in enumerate(row, start=1):
+            _pin_text(worksheet.cell(row=row_number, column=column_number, value=cell_value(value)))
     worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -326,20 +326,15 @@ def marked_workbook(table: Table, problems: Sequence[Problem]) -> bytes:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         _pin_text(cell)
-    position = {}
-    for sheet_row, (number, values) in enumerate(table.rows, start=2):
-        worksheet.append([cell_value(v) for v in values])
-        for cell in worksheet[sheet_row]:
-            _pin_text(cell)
-        position[number] = sheet_row
+    # Each row keeps its own spreadsheet row number, so the list of problems matches the file.
+    for number, values in table.rows:
+        for column_number, value in enumerate(values, start=1):
+            _pin_text(worksheet.cell(row=number, column=column_number, value=cell_value(value)))
     columns = {name: index for index, name in enumerate(table.header, start=1)}
     by_cell: dict[tuple[int, int], list[str]] = {}
     for problem in problems:
-        sheet_row = 1 if problem.row == 1 else position.get(problem.row)
-        if sheet_row is None:
-            continue
         column = columns.get(problem.column, 1)
-        by_cell.setdefault((sheet_row, column), []).append(problem.message)
+        by_cell.setdefault((problem.row, column), []).append(problem.message)
     for (sheet_row, column), messages in by_cell.items():
         cell = worksheet.cell(row=sheet_row, column=column)
         cell.fill = _PROBLEM_FILL

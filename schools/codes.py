@@ -2,10 +2,11 @@
 
 import re
 
-SCHOOL_CODE_PATTERN = re.compile(r"^\d{10}$")
+# ASCII digits only: \d would also take full-width digits typed with a Chinese input method.
+SCHOOL_CODE_PATTERN = re.compile(r"^[0-9]{10}\Z")
 
 # 学籍号: the national student number, G + the 18-character ID number (L/J for pupils without one).
-STUDENT_NUMBER_PATTERN = r"^[GJL]\d{17}[0-9X]$"
+STUDENT_NUMBER_PATTERN = r"^[GJL][0-9]{17}[0-9X]\Z"
 STUDENT_NUMBER_MESSAGE = "学籍号格式不正确：应为G、J或L加18位身份证号（末位可为X）。"
 _STUDENT_NUMBER_RE = re.compile(STUDENT_NUMBER_PATTERN)
 
@@ -74,17 +75,20 @@ def class_label(grade: int, number: int) -> str:
     return f"{grade_label(grade)}({number})班"
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９（）", "0123456789()")
+_CLASS_LABEL = re.compile("(" + "|".join(_GRADE_LABELS.values()) + r")\s*(?:\(([0-9]+)\)|([0-9]+))\s*班")
+_GRADE_BY_LABEL = {label: grade for grade, label in _GRADE_LABELS.items()}
+
+
 def parse_class_label(label: str) -> tuple[int, int] | None:
-    """'三年级(2)班' or '三年级2班' or '高一（3）班' → (3, 2); None if it is not a class name."""
-    text = (label or "").strip().replace("（", "(").replace("）", ")")
-    for grade, grade_text in _GRADE_LABELS.items():
-        if text.startswith(grade_text):
-            rest = text[len(grade_text) :].strip("()班 ")
-            rest = rest.replace("(", "").replace(")", "")
-            if rest.isdigit() and int(rest) > 0:
-                return grade, int(rest)
-            return None
-    return None
+    """'三年级(2)班', '三年级2班' or '高一（3）班' → (grade, number); None if it is not a class name."""
+    match = _CLASS_LABEL.fullmatch((label or "").strip().translate(_FULL_WIDTH))
+    if not match:
+        return None
+    number = int(match.group(2) or match.group(3))
+    if number == 0:
+        return None
+    return _GRADE_BY_LABEL[match.group(1)], number
 
 
 def mask_name(name: str) -> str:

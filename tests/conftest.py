@@ -36,6 +36,13 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    """Argon2 is slow by design; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.node.name:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class City:
     """Two schools, A and B, with a person in every role; B's people are the outsiders."""
