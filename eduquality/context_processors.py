@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from eduquality.extensions import menus
 from schools.scoping import grants_of, is_bureau, is_inspector, school_ids_for
 
 
@@ -30,6 +31,7 @@ def navigation(request):
     nav = [{"label": "首页", "url": reverse("home"), "icon": "house"}]
     if registry:
         nav.append({"label": "学校基础信息", "icon": "building", "children": registry})
+    nav += menus(user)
     if user.is_staff:
         nav.append({"label": "后台管理", "url": reverse("admin:index"), "icon": "gear"})
     return {"nav": nav, "nav_roles": sorted({g.role for g in grants_of(user)})}

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "schools",
     "inspections",
     "monitoring",
+    "reports",
     "awards",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -25,5 +25,8 @@ urlpatterns = [
         "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True), name="favicon"
     ),
     path("schools/", include("schools.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("reports/", include("reports.urls")),
+    path("awards/", include("awards.urls")),
     path("admin/", admin.site.urls),
 ]

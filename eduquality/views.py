@@ -8,6 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from eduquality import jobs
+from eduquality.extensions import home_panels
 from eduquality.models import Job
 from schools.models import Role, School, Semester, Student, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for
@@ -49,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         }
     teacher = getattr(user, "teacher", None) if hasattr(user, "teacher") else None
     context["teacher_record"] = teacher
+    context["panels"] = home_panels(user)
     return render(request, "home.html", context)
 
 

@@ -1,6 +1,7 @@
 """Every URL × every role → the status it must answer.
 
-Later issues add their URL names to EXPECTED; `test_every_url_pattern_is_in_the_matrix` fails when a
+Apps add their URL names through tests/<app>/matrix.py (see tests/matrix.py);
+`test_every_url_pattern_is_in_the_matrix` fails when a
 pattern is added without a row here.
 """
 
@@ -9,22 +10,11 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from eduquality.models import Job
+from tests.matrix import ANY_ROLE, BUREAU_ONLY, ROLES, SCHOOL_PEOPLE, STUDENT_READERS, statuses
 
-ROLES = ["anonymous", "nobody", "bureau", "inspector", "principal", "academic_lead", "group_leader", "teacher"]
-SIGNED_IN = ROLES[1:]
+# Apps with pages add their matrix module here (see tests/matrix.py).
+APP_MATRICES: list = []
 
-
-def statuses(default: int, **overrides: int) -> dict[str, int]:
-    """Anonymous users are sent to the login page; everyone else gets `default` unless overridden."""
-    table = {"anonymous": 302, **dict.fromkeys(SIGNED_IN, default)}
-    table.update(overrides)
-    return table
-
-
-BUREAU_ONLY = statuses(403, bureau=200)
-ANY_ROLE = statuses(200, nobody=403)
-SCHOOL_PEOPLE = statuses(200, nobody=403, inspector=403)  # 班级: bureau and the school's own staff
-STUDENT_READERS = statuses(200, nobody=403, inspector=403, teacher=403)  # 学生: bureau and school leaders
 OWN_JOB = statuses(404, bureau=200)  # the job below belongs to the bureau user
 
 EXPECTED: dict[str, dict[str, int]] = {
@@ -84,6 +74,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "schools:semester-create": BUREAU_ONLY,
     "schools:semester-update": BUREAU_ONLY,
 }
+for _matrix in APP_MATRICES:
+    assert not set(_matrix.EXPECTED) & set(EXPECTED), f"{_matrix.__name__} repeats a URL name"
+    EXPECTED.update(_matrix.EXPECTED)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:
@@ -135,10 +128,14 @@ def matrix_world(city):
         "group_leader": city.group_leader_a,
         "teacher": city.teacher_user_a,
     }
-    return {"job": job, "objects": objects, "users": users}
+    apps = {matrix.__name__: matrix.build(city) for matrix in APP_MATRICES}
+    return {"job": job, "objects": objects, "users": users, "apps": apps}
 
 
 def url_for(name: str, world) -> str:
+    for matrix in APP_MATRICES:
+        if name in matrix.EXPECTED:
+            return matrix.url(name, world["apps"][matrix.__name__])
     if name.startswith("job-"):
         return reverse(name, kwargs={"pk": world["job"].pk})
     if name.endswith(("-detail", "-update")):

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from eduquality.extensions import build_app_demos
 from schools import demo
 
 
@@ -29,5 +30,8 @@ class Command(BaseCommand):
             )
             return
         summary = demo.build_demo_city(scale=scale)
+        app_lines = build_app_demos()
         for line in demo.summary_lines(summary):
             self.stdout.write(self.style.SUCCESS(line) if line.startswith("演示数据已生成") else line)
+        for line in app_lines:
+            self.stdout.write(line)

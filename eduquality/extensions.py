@@ -1,0 +1,49 @@
+"""How the project's apps plug into the shared pages without the shared code knowing them.
+
+Each project app may have, besides its urls:
+
+- `<app>/navigation.py` with `menu(user) -> dict | None` (a top-bar group: label, icon, children
+  [(label, url)]) and `home_panels(user) -> list[dict]` (cards on the home page: title, icon,
+  items [{"text", "url", "badge"}], empty text);
+- `<app>/demo.py` with `build_demo() -> list[str]`: adds the app's demo records to the demo city
+  after the registry is built, and returns lines for seed_demo's summary.
+
+They are found in INSTALLED_APPS order, so the menu follows the order of the apps there.
+"""
+
+from importlib import import_module
+from types import ModuleType
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards")
+
+
+def app_modules(submodule: str) -> list[ModuleType]:
+    """The `<app>.<submodule>` modules of the project's installed apps that have one."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name in PROJECT_APPS and module_has_submodule(config.module, submodule):
+            found.append(import_module(f"{config.name}.{submodule}"))
+    return found
+
+
+def menus(user) -> list[dict]:
+    return [menu for module in app_modules("navigation") if (menu := module.menu(user))]
+
+
+def home_panels(user) -> list[dict]:
+    panels = []
+    for module in app_modules("navigation"):
+        if hasattr(module, "home_panels"):
+            panels += module.home_panels(user)
+    return panels
+
+
+def build_app_demos() -> list[str]:
+    lines = []
+    for module in app_modules("demo"):
+        if module.__name__ != "schools.demo":
+            lines += module.build_demo()
+    return lines
