@@ -1,0 +1,261 @@
+"""Score import and statistics at city scale: 200,000 students × 9 subjects = 1.8 million scores.
+
+    .venv/bin/python bench/score_import.py [--rows 200000] [--database-url postgres://…/eq_bench_scores]
+
+Prints, from one run on one machine:
+- python-calamine alone reading the workbook (rows/s), and the whole import (read, validate, store)
+  end to end, first (students created) and again (students known); target ≥ 1/4 of calamine's rate;
+- the peak memory of the import process (target < 1 GiB);
+- one bare SQL aggregate (counts, mean, the three rates by school and subject) over the score table,
+  and the full recomputation of every statistic; target ≤ 3× the bare aggregate;
+- the median latency and query count of the ranking page and a school's page (target < 100 ms).
+"""
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/eq_bench_scores"
+SUBJECTS = [
+    ("YW", 120),
+    ("SX", 120),
+    ("YY", 120),
+    ("WL", 100),
+    ("HX", 100),
+    ("SW", 100),
+    ("DF", 100),
+    ("LS", 100),
+    ("DL", 100),
+]
+EXAM_CODE = "BENCH-200K"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eduquality.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[-1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(rows: int) -> Path:
+    """The demo city, an exam of grade 8 in every secondary school, and the workbook (cached)."""
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from monitoring.models import Exam, ExamSubject
+    from schools.models import School, Semester, Subject
+
+    call_command("migrate", verbosity=0)
+    if not School.objects.exists():
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    Exam.objects.filter(code=EXAM_CODE).delete()
+    exam = Exam.objects.create(
+        name="八年级质量监测（压力测试）",
+        code=EXAM_CODE,
+        kind="annual",
+        semester=Semester.objects.get(is_current=True),
+        grade=8,
+    )
+    schools = list(School.objects.order_by("code"))
+    exam.schools.set(schools)
+    for order, (code, full) in enumerate(SUBJECTS):
+        ExamSubject.objects.create(
+            exam=exam, subject=Subject.objects.get(code=code), full_marks=Decimal(full), order=order
+        )
+
+    path = ROOT / "var" / "bench" / f"scores-{rows}.xlsx"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from openpyxl import Workbook
+
+    rng = random.Random(8)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("成绩")
+    sheet.append(["学籍号", "姓名", "学校标识码", "班级", *[Subject.objects.get(code=c).name for c, _ in SUBJECTS]])
+    per_school = rows // len(schools) + 1
+    written = 0
+    for school in schools:
+        for index in range(per_school):
+            if written == rows:
+                break
+            written += 1
+            number = f"G{220602201201010000 + written:018d}"
+            scores = []
+            for _, full in SUBJECTS:
+                if rng.random() < 0.01:
+                    scores.append("缺考")
+                else:
+                    value = max(0.0, min(full, round(rng.gauss(full * 0.7, full * 0.16) * 2) / 2))
+                    scores.append(value)
+            sheet.append([number, f"学生{written}", school.code, f"八年级({index // 45 + 1})班", *scores])
+    book.save(path)
+    return path
+
+
+def calamine_rate(path: Path) -> tuple[float, int]:
+    from python_calamine import CalamineWorkbook
+
+    begin = time.perf_counter()
+    count = sum(1 for _ in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()) - 1
+    return time.perf_counter() - begin, count
+
+
+def import_once(path: Path) -> tuple[float, int, int]:
+    """The import in a child process (this script with --child-import), so its peak memory is its own."""
+    command = [sys.executable, __file__, "--child-import", str(path), "--database-url", os.environ["DATABASE_URL"]]
+    output = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds, peak_kib, scores = output.stdout.split()[-3:]
+    return float(seconds), int(peak_kib), int(scores)
+
+
+def child_import(path: Path) -> None:
+    from monitoring.models import Exam
+    from monitoring.score_import import import_scores
+
+    exam = Exam.objects.get(code=EXAM_CODE)
+    content = path.read_bytes()
+    begin = time.perf_counter()
+    outcome = import_scores(exam, content, path.name, report=lambda percent, message: None)
+    seconds = time.perf_counter() - begin
+    print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, outcome.scores)
+
+
+def bare_aggregate_seconds(exam_id: int) -> float:
+    from django.db import connection
+
+    sql = (
+        "SELECT sc.school_id, sc.exam_subject_id, COUNT(sc.score), AVG(sc.score), "
+        "COUNT(*) FILTER (WHERE sc.score >= es.full_marks * es.excellent_share), "
+        "COUNT(*) FILTER (WHERE sc.score >= es.full_marks * es.pass_share), "
+        "COUNT(*) FILTER (WHERE sc.score < es.full_marks * es.low_share) "
+        "FROM monitoring_score sc JOIN monitoring_examsubject es ON es.id = sc.exam_subject_id "
+        "WHERE es.exam_id = %s GROUP BY sc.school_id, sc.exam_subject_id"
+    )
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            begin = time.perf_counter()
+            cursor.execute(sql, [exam_id])
+            cursor.fetchall()
+            timings.append(time.perf_counter() - begin)
+    return min(timings)
+
+
+def page_latency(exam) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from eduquality.models import User
+    from schools.models import RoleAssignment
+
+    bureau = User.objects.get(username="bureau")
+    principal = User.objects.get(username="principal")
+    own_school = RoleAssignment.objects.filter(user=principal).values_list("school_id", flat=True).first()
+    subject = exam.subjects.order_by("order").first()
+    pages = [
+        (
+            "ranking page (bureau)",
+            bureau,
+            reverse("monitoring:exam-ranking", kwargs={"pk": exam.pk}) + f"?subject={subject.pk}",
+        ),
+        (
+            "school page (bureau)",
+            bureau,
+            reverse("monitoring:exam-school", kwargs={"pk": exam.pk, "school_id": own_school}),
+        ),
+        (
+            "school page (principal)",
+            principal,
+            reverse("monitoring:exam-school", kwargs={"pk": exam.pk, "school_id": own_school}),
+        ),
+        ("exam page (bureau)", bureau, reverse("monitoring:exam-detail", kwargs={"pk": exam.pk})),
+    ]
+    for label, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200, url
+        timings = []
+        for _ in range(30):
+            begin = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - begin) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        median, p95 = statistics.median(timings), sorted(timings)[28]
+        print(f"  {label:<26} median {median:6.1f} ms   p95 {p95:6.1f} ms   {len(queries)} queries")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_SCORES_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_import:
+        setup_django(args.database_url)
+        child_import(args.child_import)
+        return
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    from django.conf import settings
+
+    from monitoring.models import Exam
+    from monitoring.statistics import compute_exam
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    begin = time.perf_counter()
+    path = prepare(args.rows)
+    size = path.stat().st_size / 1048576
+    print(f"workbook {path.name}: {size:.1f} MB (prepared in {time.perf_counter() - begin:.1f} s)")
+
+    calamine_seconds, rows = calamine_rate(path)
+    print(f"python-calamine alone:      {calamine_seconds:6.2f} s  {rows / calamine_seconds:10,.0f} rows/s")
+    for label in ("import, new students", "import again (same file)"):
+        seconds, peak_kib, scores = import_once(path)
+        ratio = (rows / seconds) / (rows / calamine_seconds)
+        print(
+            f"{label + ':':<27} {seconds:6.2f} s  {rows / seconds:10,.0f} rows/s  = {ratio:.2f} × calamine "
+            f"(target ≥ 0.25)  {scores:,} scores  peak {peak_kib / 1024:.0f} MiB (target < 1024)"
+        )
+    exam = Exam.objects.get(code=EXAM_CODE)
+    bare = bare_aggregate_seconds(exam.pk)
+    timings = []
+    for _ in range(3):
+        begin = time.perf_counter()
+        stat_rows = compute_exam(exam)
+        timings.append(time.perf_counter() - begin)
+    best = min(timings)
+    print(f"bare SQL aggregate:         {bare:6.2f} s")
+    print(
+        f"recompute all statistics:   {best:6.2f} s  = {best / bare:.2f} × bare (target ≤ 3)  {stat_rows:,} rows stored"
+    )
+    print("pages with the exam loaded:")
+    page_latency(exam)
+    print(f"bench process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Quality-monitoring forms: validation and crispy layout, no side effects."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.forms import inlineformset_factory
+
+from monitoring.models import Exam, ExamSubject, Indicator, ResearchVisit
+from schools.forms import CrispyModelForm
+from schools.models import School, Subject
+
+
+class ExamForm(CrispyModelForm):
+    class Meta:
+        model = Exam
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "semester",
+            "grade",
+            "held_on",
+            "schools",
+            "comparable_exam",
+            "band_share",
+            "borderline_margin_share",
+            "warning_bottom_places",
+            "warning_subjects",
+            "warning_rank_drop",
+            "warning_rate_drop",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "schools": forms.SelectMultiple(attrs={"size": 12}),
+        }
+        help_texts = {
+            "schools": "按住 Ctrl（或 ⌘）可多选；也可留空后按学段自动选择。",
+            "band_share": "如 0.1 表示按满分的 10% 划分分数段。",
+            "borderline_margin_share": "如 0.05 表示线下满分 5% 以内的学生计为临界生。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+        self.helper.inputs = []
+        self.fields["schools"].queryset = School.objects.filter(is_active=True).order_by("code")
+        self.fields["schools"].required = False
+        previous = Exam.objects.select_related("semester")
+        if self.instance.pk:
+            previous = previous.exclude(pk=self.instance.pk)
+        self.fields["comparable_exam"].queryset = previous
+
+    def clean(self):
+        cleaned = super().clean()
+        comparable, grade = cleaned.get("comparable_exam"), cleaned.get("grade")
+        if comparable and grade and comparable.grade not in (grade, grade - 1):
+            self.add_error("comparable_exam", "对比监测应为同一批学生此前的监测（同年级或上一年级）。")
+        return cleaned
+
+
+class ExamSubjectForm(forms.ModelForm):
+    class Meta:
+        model = ExamSubject
+        fields = ["subject", "full_marks", "excellent_share", "good_share", "pass_share", "low_share", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = Subject.objects.filter(commonly_monitored=True)
+
+
+ExamSubjectFormSet = inlineformset_factory(
+    Exam, ExamSubject, form=ExamSubjectForm, extra=3, can_delete=True, min_num=1, validate_min=True
+)
+
+
+class ScoreUploadForm(forms.Form):
+    file = forms.FileField(
+        label="成绩工作簿", help_text="使用本次监测的模板，支持 .xlsx 和 .xls；文件再大也由后台处理。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "上传并导入"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xls")):
+            raise forms.ValidationError("只接受 Excel 工作簿（.xlsx 或 .xls）。")
+        return upload
+
+
+class ScoreCorrectionForm(forms.Form):
+    value = forms.CharField(label="新分数", max_length=10, help_text="缺考请填“缺考”。")
+    reason = forms.CharField(label="更正原因", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "更正"))
+
+
+class ResearchVisitForm(CrispyModelForm):
+    class Meta:
+        model = ResearchVisit
+        fields = ["researcher", "visited_on", "causes", "measures", "status"]
+        widgets = {
+            "visited_on": forms.DateInput(attrs={"type": "date"}),
+            "causes": forms.Textarea(attrs={"rows": 4}),
+            "measures": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class IndicatorFilingForm(forms.Form):
+    """A school's figures for the year: one field per indicator."""
+
+    def __init__(self, *args, indicators: list[Indicator], initial_values: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for indicator in indicators:
+            label = (
+                f"{indicator.name}（{indicator.get_direction_display()}{indicator.line.normalize():f}{indicator.unit}）"
+            )
+            self.fields[f"i_{indicator.pk}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                max_digits=7,
+                decimal_places=2,
+                help_text=indicator.description,
+                initial=initial_values.get(indicator.pk),
+            )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "保存填报"))

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("exams/", views.exam_list, name="exam-list"),
+    path("exams/new/", views.exam_edit, name="exam-create"),
+    path("exams/<int:pk>/", views.exam_detail, name="exam-detail"),
+    path("exams/<int:pk>/edit/", views.exam_edit, name="exam-update"),
+    path("exams/<int:pk>/template/", views.exam_template, name="exam-template"),
+    path("exams/<int:pk>/upload/", views.exam_upload, name="exam-upload"),
+    path("exams/<int:pk>/recompute/", views.exam_recompute, name="exam-recompute"),
+    path("exams/<int:pk>/ranking/", views.exam_ranking, name="exam-ranking"),
+    path("exams/<int:pk>/scores/", views.exam_scores, name="exam-scores"),
+    path("exams/<int:pk>/schools/<int:school_id>/", views.exam_school, name="exam-school"),
+    path("schools/<int:school_id>/", views.school_trend, name="school-trend"),
+    path("warnings/", views.warning_list, name="warning-list"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),
+    path("indicators/", views.indicator_table, name="indicator-table"),
+    path("indicators/<int:school_id>/file/", views.indicator_file, name="indicator-file"),
+]

@@ -1,0 +1,531 @@
+"""Quality-monitoring pages. Thin: role gate → selector/form → service → render/redirect."""
+
+import json
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from eduquality import audit, excel
+from monitoring import exports, rules, selectors, services
+from monitoring.filters import ExamFilter, WarningFilter
+from monitoring.forms import (
+    ExamForm,
+    ExamSubjectFormSet,
+    IndicatorFilingForm,
+    ResearchVisitForm,
+    ScoreCorrectionForm,
+    ScoreUploadForm,
+)
+from monitoring.models import (
+    EarlyWarning,
+    Exam,
+    Indicator,
+    IndicatorReport,
+    Level,
+    Score,
+    ScoreCorrection,
+    Statistic,
+)
+from monitoring.score_import import scores_template
+from schools import codes
+from schools.models import School
+from schools.scoping import school_ids_for
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _any_monitoring_role(user) -> bool:
+    return selectors.sees_all_schools(user) or bool(school_ids_for(user))
+
+
+def _exam_for(request: HttpRequest, pk: int) -> Exam:
+    return get_object_or_404(selectors.exam_qs_for(user=request.user), pk=pk)
+
+
+def _rate_rows(stats) -> list[dict]:
+    return [{"stat": stat, "grade": stat.grade_letter} for stat in stats]
+
+
+# ---- Exams ----------------------------------------------------------------------------------------
+
+
+@login_required
+def exam_list(request: HttpRequest) -> HttpResponse:
+    _require(_any_monitoring_role(request.user))
+    exam_filter = ExamFilter(
+        request.GET,
+        queryset=selectors.exam_qs_for(user=request.user).annotate(school_count=Count("schools", distinct=True)),
+    )
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                e.code,
+                e.name,
+                e.get_kind_display(),
+                str(e.semester),
+                codes.grade_label(e.grade),
+                e.school_count,
+                e.get_status_display(),
+            ]
+            for e in exam_filter.qs
+        )
+        sheet = excel.Sheet("质量监测", ["编号", "名称", "类型", "学期", "年级", "参加学校数", "状态"], rows)
+        return excel.export_response(f"质量监测列表-{timezone.localdate():%Y%m%d}.xlsx", [sheet])
+    page = Paginator(exam_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/exam_list.html",
+        {"filter": exam_filter, "page": page, "can_manage": selectors.can_manage_exams(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(selectors.can_manage_exams(request.user))
+    exam = get_object_or_404(Exam, pk=pk) if pk else None
+    form = ExamForm(request.POST or None, instance=exam)
+    formset = ExamSubjectFormSet(request.POST or None, instance=exam or Exam(), prefix="subjects")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            creating = exam is None
+            if creating:
+                form.instance.created_by = request.user
+            saved = audit.save_form(form, actor=request.user)
+            if not form.cleaned_data["schools"]:
+                saved.schools.set(_schools_of_grade(saved.grade))
+            formset.instance = saved
+            formset.save()
+        messages.success(request, f"监测“{saved}”已保存。")
+        return redirect("monitoring:exam-detail", pk=saved.pk)
+    return render(request, "monitoring/exam_form.html", {"form": form, "formset": formset, "exam": exam})
+
+
+def _schools_of_grade(grade: int):
+    """Every active school that has classes of this grade."""
+    return School.objects.filter(is_active=True, classes__grade=grade).distinct()
+
+
+@login_required
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = _exam_for(request, pk)
+    user = request.user
+    subjects = list(exam.subjects.select_related("subject").order_by("order", "subject__order"))
+    city = {
+        s.exam_subject_id: s
+        for s in Statistic.objects.filter(exam=exam, level=Level.CITY).select_related("exam_subject__subject")
+    }
+    city_rows = [{"subject": subject, "stat": city.get(subject.pk)} for subject in subjects]
+    own_ids = selectors.school_ids_visible_in_exam(user=user, exam=exam)
+    context = {
+        "exam": exam,
+        "subjects": subjects,
+        "city_rows": city_rows,
+        "all_subjects": city.get(None),
+        "sees_all": own_ids is None,
+        "own_schools": School.objects.filter(pk__in=own_ids or []) if own_ids is not None else None,
+        "can_manage": selectors.can_manage_exams(user),
+        "upload_form": ScoreUploadForm() if selectors.can_manage_exams(user) else None,
+        "school_count": exam.schools.count(),
+        "warning_count": exam.warnings.count() if own_ids is None else None,
+        "chart": json.dumps(
+            {
+                "labels": rules.band_labels(subjects[0].full_marks, exam.band_share) if subjects else [],
+                "series": [
+                    {"name": row["subject"].subject.name, "data": row["stat"].bands} for row in city_rows if row["stat"]
+                ],
+                "bandNote": f"分数段按各科满分的 {rules.percent(exam.band_share)}% 划分",
+            },
+            ensure_ascii=False,
+        ),
+    }
+    return render(request, "monitoring/exam_detail.html", context)
+
+
+@login_required
+def exam_template(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = _exam_for(request, pk)
+    _require(selectors.can_manage_exams(request.user))
+    return excel.xlsx_response(f"{exam.name}-成绩导入模板.xlsx", scores_template(exam))
+
+
+@login_required
+@require_POST
+def exam_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = _exam_for(request, pk)
+    _require(selectors.can_manage_exams(request.user))
+    form = ScoreUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("monitoring:exam-detail", pk=exam.pk)
+    job = services.start_score_import(exam=exam, upload=form.cleaned_data["file"], by=request.user)
+    return redirect("job-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def exam_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = _exam_for(request, pk)
+    _require(selectors.can_manage_exams(request.user))
+    job = services.start_recompute(exam=exam, by=request.user)
+    return redirect("job-detail", pk=job.pk)
+
+
+# ---- Rankings and schools -------------------------------------------------------------------------
+
+
+@login_required
+def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per-subject ranking of schools among schools of the same category: bureau roles only."""
+    exam = _exam_for(request, pk)
+    _require(selectors.sees_all_schools(request.user))
+    subjects = list(exam.subjects.select_related("subject").order_by("order", "subject__order"))
+    if not subjects:
+        raise Http404
+    chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
+    category = request.GET.get("category", "")
+    stats = (
+        Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject=chosen)
+        .select_related("school__district")
+        .order_by("category", "rank", "school__code")
+    )
+    if category:
+        stats = stats.filter(category=category)
+    if request.GET.get("export") == "xlsx":
+        all_stats = Statistic.objects.filter(exam=exam).select_related("school")
+        return excel.export_response(f"{exam.name}-学校排名.xlsx", exports.exam_school_sheets(exam, all_stats))
+    stats = list(stats)
+    categories = sorted({s.category for s in stats} | ({category} if category else set()))
+    city = Statistic.objects.filter(exam=exam, level=Level.CITY, exam_subject=chosen).first()
+    chart = {
+        "schools": [s.school.name for s in stats],
+        "means": [float(s.mean) if s.mean is not None else None for s in stats],
+        "cityMean": float(city.mean) if city and city.mean is not None else None,
+    }
+    return render(
+        request,
+        "monitoring/exam_ranking.html",
+        {
+            "exam": exam,
+            "subjects": subjects,
+            "chosen": chosen,
+            "rows": stats,
+            "city": city,
+            "category": category,
+            "categories": [(code, codes.SCHOOL_CATEGORIES.get(code, code)) for code in categories],
+            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
+            "chart": json.dumps(chart, ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
+    """One school in one exam: its figures against the city, its classes, its distribution."""
+    exam = _exam_for(request, pk)
+    visible = selectors.school_ids_visible_in_exam(user=request.user, exam=exam)
+    if visible is not None and school_id not in visible:
+        raise Http404
+    school = get_object_or_404(exam.schools.select_related("district"), pk=school_id)
+    stats = list(
+        Statistic.objects.filter(exam=exam, school=school, level=Level.SCHOOL).select_related("exam_subject__subject")
+    )
+    city = {s.exam_subject_id: s for s in Statistic.objects.filter(exam=exam, level=Level.CITY)}
+    subject_rows = [{"stat": s, "city": city.get(s.exam_subject_id)} for s in stats if s.exam_subject_id is not None]
+    subject_rows.sort(key=lambda row: row["stat"].exam_subject.order)
+    overall = next((s for s in stats if s.exam_subject_id is None), None)
+    class_stats = selectors.class_statistics_for(user=request.user, exam=exam, school_id=school.pk)
+    classes = defaultdict(dict)
+    class_names = {}
+    for stat in class_stats:
+        classes[stat.school_class_id][stat.exam_subject_id] = stat
+        class_names[stat.school_class_id] = stat.school_class.name if stat.school_class else "未分班"
+    subjects = [row["stat"].exam_subject for row in subject_rows]
+    class_rows = [
+        {
+            "name": class_names[class_id],
+            "cells": [by_subject.get(s.pk) for s in subjects],
+            "overall": by_subject.get(None),
+        }
+        for class_id, by_subject in sorted(classes.items(), key=lambda item: class_names[item[0]])
+    ]
+    chart = {
+        "subjects": [row["stat"].exam_subject.subject.name for row in subject_rows],
+        "school": [float(row["stat"].score_rate or 0) * 100 for row in subject_rows],
+        "city": [float(row["city"].score_rate or 0) * 100 if row["city"] else None for row in subject_rows],
+    }
+    return render(
+        request,
+        "monitoring/exam_school.html",
+        {
+            "exam": exam,
+            "school": school,
+            "subject_rows": subject_rows,
+            "overall": overall,
+            "subjects": subjects,
+            "class_rows": class_rows,
+            "sees_all": visible is None,
+            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
+            "chart": json.dumps(chart, ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+def school_trend(request: HttpRequest, school_id: int) -> HttpResponse:
+    """A school across exams: trend of its score rate and rates per subject against the city."""
+    _require(_any_monitoring_role(request.user))
+    visible_schools = School.objects.visible_to(request.user)
+    if not selectors.sees_all_schools(request.user):
+        visible_schools = visible_schools.filter(pk__in=school_ids_for(request.user))
+    school = get_object_or_404(visible_schools, pk=school_id)
+    stats = (
+        Statistic.objects.filter(school=school, level=Level.SCHOOL, exam_subject__isnull=False, exam__status="ready")
+        .select_related("exam__semester", "exam_subject__subject")
+        .order_by("exam__semester__start_year", "exam__semester__term", "exam__held_on", "exam_id")
+    )
+    exams, series = [], defaultdict(dict)
+    for stat in stats:
+        if stat.exam not in exams:
+            exams.append(stat.exam)
+        series[stat.exam_subject.subject.name][stat.exam_id] = stat
+    chart = {
+        "exams": [exam.name for exam in exams],
+        "series": [
+            {
+                "name": subject,
+                "data": [
+                    float(by_exam[e.pk].score_rate) * 100 if e.pk in by_exam and by_exam[e.pk].score_rate else None
+                    for e in exams
+                ],
+            }
+            for subject, by_exam in series.items()
+        ],
+    }
+    table = [{"subject": subject, "cells": [by_exam.get(e.pk) for e in exams]} for subject, by_exam in series.items()]
+    return render(
+        request,
+        "monitoring/school_trend.html",
+        {
+            "school": school,
+            "exams": exams,
+            "table": table,
+            "sees_all": selectors.sees_all_schools(request.user),
+            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
+            "chart": json.dumps(chart, ensure_ascii=False),
+        },
+    )
+
+
+# ---- Score corrections ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find one student's scores by the full 学籍号 and correct one; bureau staff only."""
+    exam = _exam_for(request, pk)
+    _require(selectors.can_manage_exams(request.user))
+    number = request.GET.get("student", "").strip().upper()
+    scores, history = [], []
+    if number:
+        scores = list(
+            Score.objects.filter(exam_subject__exam=exam, student__student_number=number)
+            .select_related("exam_subject__subject", "student", "school")
+            .order_by("exam_subject__order")
+        )
+        history = ScoreCorrection.objects.filter(
+            exam_subject__exam=exam, student__student_number=number
+        ).select_related("corrected_by", "exam_subject__subject")
+    form = ScoreCorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        score = get_object_or_404(
+            Score.objects.select_related("exam_subject", "student"),
+            exam_subject__exam=exam,
+            exam_subject_id=request.POST.get("exam_subject"),
+            student_id=request.POST.get("student"),
+        )
+        try:
+            services.correct_score(
+                score=score, raw_value=form.cleaned_data["value"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, "成绩已更正，统计结果正在重新计算。")
+            return redirect(f"{request.path}?student={score.student.student_number}")
+    return render(
+        request,
+        "monitoring/exam_scores.html",
+        {"exam": exam, "number": number, "scores": scores, "history": history, "form": form},
+    )
+
+
+# ---- Warnings and research visits -----------------------------------------------------------------
+
+
+def warning_loop_status(warning: EarlyWarning) -> str:
+    """检测 → 分析反馈 → 行为改进: has the next comparable exam shown improvement?"""
+    following = (
+        Statistic.objects.filter(
+            exam__comparable_exam=warning.exam_id,
+            exam__status=Exam.Status.READY,
+            school_id=warning.school_id,
+            level=Level.SCHOOL,
+        )
+        .filter(Q(exam_subject__subject=warning.exam_subject.subject_id) if warning.exam_subject_id else Q())
+        .exclude(exam_subject__isnull=True)
+    )
+    changes = [s.rank_change for s in following if s.rank_change is not None]
+    if not changes:
+        return "待下次监测检验"
+    return "已改进" if sum(changes) > 0 else "未见改进"
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    _require(selectors.sees_all_schools(request.user))
+    warning_filter = WarningFilter(request.GET, queryset=selectors.warning_qs_for(user=request.user))
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                w.exam.name,
+                w.school.code,
+                w.school.name,
+                w.school.district.name,
+                w.get_kind_display(),
+                w.exam_subject.subject.name if w.exam_subject_id else "多学科",
+                w.reason,
+                w.visit.get_status_display(),
+                warning_loop_status(w),
+            ]
+            for w in warning_filter.qs
+        )
+        header = ["监测", "学校标识码", "学校", "区县", "预警类型", "学科", "原因", "调研状态", "改进情况"]
+        return excel.export_response("质量预警.xlsx", [excel.Sheet("预警", header, rows)])
+    page = Paginator(warning_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"warning": w, "loop": warning_loop_status(w)} for w in page.object_list]
+    return render(request, "monitoring/warning_list.html", {"filter": warning_filter, "page": page, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = get_object_or_404(selectors.warning_qs_for(user=request.user), pk=pk)
+    form = ResearchVisitForm(request.POST or None, instance=warning.visit)
+    if request.method == "POST" and form.is_valid():
+        services.update_research_visit(form=form, by=request.user)
+        messages.success(request, "调研记录已保存。")
+        return redirect("monitoring:warning-detail", pk=warning.pk)
+    return render(
+        request,
+        "monitoring/warning_detail.html",
+        {
+            "warning": warning,
+            "form": form,
+            "loop": warning_loop_status(warning),
+            "history": audit.history_for(warning.visit)[:20],
+        },
+    )
+
+
+# ---- Basic quality indicators ---------------------------------------------------------------------
+
+
+def _school_year(request: HttpRequest) -> int:
+    from schools.models import Semester
+
+    current = Semester.objects.filter(is_current=True).first()
+    default = current.start_year if current else timezone.localdate().year
+    try:
+        return int(request.GET.get("year", default))
+    except ValueError:
+        return default
+
+
+@login_required
+def indicator_table(request: HttpRequest) -> HttpResponse:
+    """The city table of who meets which line; a school's staff see their own row."""
+    _require(_any_monitoring_role(request.user))
+    year = _school_year(request)
+    indicators = list(Indicator.objects.all())
+    reports = selectors.indicator_reports_for(user=request.user).filter(start_year=year)
+    by_school = defaultdict(dict)
+    for report in reports:
+        by_school[report.school_id][report.indicator_id] = report.value
+    schools = School.objects.visible_to(request.user).filter(is_active=True).select_related("district")
+    if not selectors.sees_all_schools(request.user):
+        schools = schools.filter(pk__in=school_ids_for(request.user))
+    rows = []
+    for school in schools.order_by("district__code", "code"):
+        values = by_school.get(school.pk, {})
+        cells = [{"value": values.get(i.pk), "met": i.is_met(values.get(i.pk))} for i in indicators]
+        filed = [c for c in cells if c["met"] is not None]
+        rows.append({"school": school, "cells": cells, "met": sum(bool(c["met"]) for c in filed), "filed": len(filed)})
+    if request.GET.get("export") == "xlsx":
+        header = ["学校标识码", "学校", "区县", *[i.name for i in indicators], "达标项数"]
+        data = (
+            [
+                r["school"].code,
+                r["school"].name,
+                r["school"].district.name,
+                *[
+                    ("" if c["value"] is None else f"{c['value']}{'（未达标）' if c['met'] is False else ''}")
+                    for c in r["cells"]
+                ],
+                f"{r['met']}/{r['filed']}",
+            ]
+            for r in rows
+        )
+        return excel.export_response(f"基本要求达标情况-{year}学年.xlsx", [excel.Sheet("达标情况", header, data)])
+    filing_schools = School.objects.filter(pk__in=selectors.indicator_school_ids_for(request.user))
+    return render(
+        request,
+        "monitoring/indicator_table.html",
+        {"year": year, "indicators": indicators, "rows": rows, "filing_schools": filing_schools},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_file(request: HttpRequest, school_id: int) -> HttpResponse:
+    """A principal files the school's figures for the year."""
+    if school_id not in selectors.indicator_school_ids_for(request.user):
+        raise Http404
+    school = get_object_or_404(School, pk=school_id)
+    year = _school_year(request)
+    indicators = list(Indicator.objects.all())
+    existing = {r.indicator_id: r for r in IndicatorReport.objects.filter(school=school, start_year=year)}
+    form = IndicatorFilingForm(
+        request.POST or None, indicators=indicators, initial_values={k: v.value for k, v in existing.items()}
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for indicator in indicators:
+                value = form.cleaned_data[f"i_{indicator.pk}"]
+                if value is None:
+                    continue
+                IndicatorReport.objects.update_or_create(
+                    school=school,
+                    indicator=indicator,
+                    start_year=year,
+                    defaults={"value": value, "filed_by": request.user},
+                )
+        messages.success(request, f"{school.name}{codes.academic_year_label(year)}基本指标已保存。")
+        return redirect(f"{request.path}?year={year}")
+    return render(request, "monitoring/indicator_file.html", {"school": school, "year": year, "form": form})
