@@ -25,6 +25,7 @@ urlpatterns = [
         "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True), name="favicon"
     ),
     path("schools/", include("schools.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
     path("awards/", include("awards.urls")),

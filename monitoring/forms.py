@@ -3,11 +3,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 
 from monitoring.models import Exam, ExamSubject, Indicator, ResearchVisit
 from schools.forms import CrispyModelForm
-from schools.models import School, Subject
+from schools.models import Role, School, Subject
 
 
 class ExamForm(CrispyModelForm):
@@ -109,6 +110,11 @@ class ResearchVisitForm(CrispyModelForm):
             "causes": forms.Textarea(attrs={"rows": 4}),
             "measures": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        researchers = get_user_model().objects.filter(role_assignments__role__in=[Role.INSPECTOR, Role.BUREAU])
+        self.fields["researcher"].queryset = researchers.distinct().order_by("full_name")
 
 
 class IndicatorFilingForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from monitoring import rules
+from schools.codes import SCHOOL_CATEGORIES
 from schools.models import GRADE_CHOICES, District, School, SchoolClass, Semester, Student, Subject
 
 SHARE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
@@ -266,6 +267,10 @@ class Statistic(models.Model):
     @property
     def grade_letter(self) -> str:
         return rules.grade_for(self.score_rate)
+
+    @property
+    def category_label(self) -> str:
+        return SCHOOL_CATEGORIES.get(self.category, self.category)
 
 
 class EarlyWarning(models.Model):

@@ -263,6 +263,8 @@ def _update_students(changed: list[tuple[int, int, int, str]]) -> None:
             f"UPDATE {Student._meta.db_table} s SET school_id = c.school_id, school_class_id = c.class_id, "
             "name = c.name FROM student_changes c WHERE s.id = c.id"
         )
+        # Dropped now as well: inside an outer transaction (a test, a batch) the commit is not ours.
+        cursor.execute("DROP TABLE student_changes")
 
 
 def import_scores(exam: Exam, content: bytes, filename: str, *, report: Report) -> ScoreImportOutcome:

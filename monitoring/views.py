@@ -67,7 +67,9 @@ def exam_list(request: HttpRequest) -> HttpResponse:
     _require(_any_monitoring_role(request.user))
     exam_filter = ExamFilter(
         request.GET,
-        queryset=selectors.exam_qs_for(user=request.user).annotate(school_count=Count("schools", distinct=True)),
+        queryset=selectors.exam_qs_for(user=request.user)
+        .annotate(school_count=Count("schools", distinct=True))
+        .order_by("-semester__start_year", "-semester__term", "-held_on", "-pk"),
     )
     if request.GET.get("export") == "xlsx":
         rows = (
@@ -494,10 +496,12 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
         )
         return excel.export_response(f"基本要求达标情况-{year}学年.xlsx", [excel.Sheet("达标情况", header, data)])
     filing_schools = School.objects.filter(pk__in=selectors.indicator_school_ids_for(request.user))
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    years = [(y, codes.academic_year_label(y)) for y in range(year + 1, year - 5, -1)]
     return render(
         request,
         "monitoring/indicator_table.html",
-        {"year": year, "indicators": indicators, "rows": rows, "filing_schools": filing_schools},
+        {"year": year, "years": years, "indicators": indicators, "page": page, "filing_schools": filing_schools},
     )
 
 
@@ -528,4 +532,8 @@ def indicator_file(request: HttpRequest, school_id: int) -> HttpResponse:
                 )
         messages.success(request, f"{school.name}{codes.academic_year_label(year)}基本指标已保存。")
         return redirect(f"{request.path}?year={year}")
-    return render(request, "monitoring/indicator_file.html", {"school": school, "year": year, "form": form})
+    return render(
+        request,
+        "monitoring/indicator_file.html",
+        {"school": school, "year": year, "year_label": codes.academic_year_label(year), "form": form},
+    )

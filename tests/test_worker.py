@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -38,6 +39,7 @@ def drop_broker_connections() -> None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    kombu.pools.reset()  # kombu's registry would hand a later test the producer pool just closed
 
 
 @pytest.fixture
@@ -64,9 +66,11 @@ def broker():
 
 
 @pytest.fixture
-def worker(broker):
+def worker(broker, settings):
     env = {
         **os.environ,
+        # The worker stores and reads files where this test does (MEDIA_ROOT is a per-test directory).
+        "EDUQUALITY_VAR_DIR": str(Path(settings.MEDIA_ROOT).parent),
         "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": broker,
         "DJANGO_SETTINGS_MODULE": "eduquality.settings",

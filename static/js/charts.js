@@ -1,0 +1,71 @@
+// Charts of figures (ECharts, vendored). A chart is <div data-chart="kind" data-chart-data="{json}">;
+// the page script-free (CSP): this file finds them and draws them.
+(function () {
+  "use strict";
+
+  var PALETTE = ["#1f5fa8", "#e07b24", "#2e9d5b", "#c0392b", "#7d58b5", "#14909c", "#b5872b", "#5d6d7e", "#d35d9a"];
+  var FONT = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+
+  function base() {
+    return { color: PALETTE, textStyle: { fontFamily: FONT }, tooltip: { trigger: "axis" }, grid: { left: 48, right: 24, top: 48, bottom: 48, containLabel: true } };
+  }
+
+  var builders = {
+    // Score-band distribution of each subject (city level).
+    bands: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.title = { text: d.bandNote, bottom: 0, left: "center", textStyle: { fontSize: 12, fontWeight: "normal", color: "#666" } };
+      o.xAxis = { type: "category", data: d.labels, name: "分数段" };
+      o.yAxis = { type: "value", name: "人数" };
+      o.series = d.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; });
+      return o;
+    },
+    // Schools' means in one subject, with the city mean as a line.
+    ranking: function (d) {
+      var o = base();
+      o.grid.left = 16;
+      o.xAxis = { type: "value", name: "平均分", scale: true };
+      o.yAxis = { type: "category", data: d.schools.slice().reverse(), axisLabel: { width: 140, overflow: "truncate" } };
+      var series = { type: "bar", name: "平均分", data: d.means.slice().reverse(), itemStyle: { color: PALETTE[0] } };
+      if (d.cityMean !== null) {
+        series.markLine = { symbol: "none", data: [{ xAxis: d.cityMean, name: "全市平均" }], label: { formatter: "全市 {c}" }, lineStyle: { color: PALETTE[3] } };
+      }
+      o.series = [series];
+      return o;
+    },
+    // One school's score rates against the city's, per subject.
+    school: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.xAxis = { type: "category", data: d.subjects };
+      o.yAxis = { type: "value", name: "得分率(%)", max: 100 };
+      o.series = [
+        { name: "本校", type: "bar", data: d.school },
+        { name: "全市", type: "bar", data: d.city }
+      ];
+      return o;
+    },
+    // A school's score rate per subject across exams.
+    trend: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.xAxis = { type: "category", data: d.exams };
+      o.yAxis = { type: "value", name: "得分率(%)", scale: true };
+      o.series = d.series.map(function (s) { return { name: s.name, type: "line", data: s.data, connectNulls: true }; });
+      return o;
+    }
+  };
+
+  function draw(el) {
+    var build = builders[el.dataset.chart];
+    if (!build || !window.echarts) { return; }
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(build(JSON.parse(el.dataset.chartData)));
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-chart]").forEach(function (el) { el.classList.add("chart-box"); draw(el); });
+  });
+})();

@@ -1,0 +1,197 @@
+"""Score import: all or nothing, every problem located, absences kept apart, re-import idempotent."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from eduquality.imports import ImportRejected
+from monitoring.models import Score
+from schools.models import SchoolClass, Student
+from tests.factories import SchoolFactory
+from tests.monitoring.factories import import_rows, make_exam, row, student_number, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def exam(city):
+    return make_exam(schools=[city.school_a, city.school_b])
+
+
+def scores_of(exam) -> dict[tuple[str, str], Decimal | None]:
+    return {
+        (s.student.student_number, s.exam_subject.subject.code): s.score
+        for s in Score.objects.filter(exam_subject__exam=exam).select_related("student", "exam_subject__subject")
+    }
+
+
+def rejected_problems(exam, rows, header=None) -> list[tuple[int, str, str]]:
+    with pytest.raises(ImportRejected) as caught:
+        import_rows(exam, rows, header)
+    return [(p.row, p.column, p.message) for p in caught.value.problems]
+
+
+def test_it_stores_scores_exactly_and_creates_students_in_their_school_and_class(exam, city):
+    outcome = import_rows(exam, [row(1, city.school_a, 2, 92.5, 88), row(2, city.school_b, 1, 60, "缺考")])
+
+    assert outcome.rows == 2 and outcome.scores == 4 and outcome.absences == 1 and outcome.students_created == 2
+    assert scores_of(exam) == {
+        (student_number(1), "YW"): Decimal("92.5"),
+        (student_number(1), "SX"): Decimal("88"),
+        (student_number(2), "YW"): Decimal("60"),
+        (student_number(2), "SX"): None,
+    }
+    student = Student.objects.get(student_number=student_number(1))
+    assert student.school == city.school_a
+    assert (student.school_class.grade, student.school_class.number) == (3, 2)
+    assert student.school_class.school == city.school_a
+
+
+def test_an_empty_cell_and_the_word_absent_are_absences_not_zeros(exam, city):
+    import_rows(exam, [row(1, city.school_a, 1, None, "缺考"), row(2, city.school_a, 1, 0, 50)])
+    scores = scores_of(exam)
+    assert scores[(student_number(1), "YW")] is None
+    assert scores[(student_number(1), "SX")] is None
+    assert scores[(student_number(2), "YW")] == Decimal("0")
+
+
+def test_importing_the_same_file_twice_leaves_the_same_data(exam, city):
+    rows = [row(n, city.school_a, 1 + n % 2, 50 + n, 70.5) for n in range(1, 21)]
+    import_rows(exam, rows)
+    first, students = scores_of(exam), Student.objects.count()
+
+    outcome = import_rows(exam, rows)
+
+    assert scores_of(exam) == first
+    assert Student.objects.count() == students
+    assert outcome.students_created == 0
+    assert Score.objects.filter(exam_subject__exam=exam).count() == 40
+
+
+def test_a_second_file_replaces_only_the_schools_it_contains(exam, city):
+    import_rows(exam, [row(1, city.school_a, 1, 80, 80), row(2, city.school_b, 1, 70, 70)])
+    import_rows(exam, [row(3, city.school_a, 1, 90, 90)])
+    numbers = {number for number, _ in scores_of(exam)}
+    assert numbers == {student_number(2), student_number(3)}
+
+
+def test_a_known_student_moves_to_the_class_and_name_the_sheet_gives(exam, city):
+    import_rows(exam, [row(1, city.school_a, 1, 80, 80, name="王一")])
+    import_rows(exam, [row(1, city.school_a, 3, 80, 80, name="王壹")])
+    student = Student.objects.get(student_number=student_number(1))
+    assert student.name == "王壹"
+    assert student.school_class.number == 3
+
+
+def test_every_bad_cell_is_listed_with_row_column_and_a_chinese_message_and_nothing_is_stored(exam, city):
+    outsider = SchoolFactory(name="丙小学")
+    students_before = Student.objects.count()
+    rows = [
+        row(1, city.school_a, 1, 80, 80),  # good: must not be stored either
+        ["G123", "甲", city.school_a.code, "三年级(1)班", 80, 80],
+        row(1, city.school_a, 1, 70, 70),  # repeats row 2's number
+        row(4, city.school_a, 1, "八十", 80),
+        row(5, city.school_a, 1, -1, 100.5),
+        ["", "", "9999999999", "三年级(1)班", 80, 80],
+        row(7, outsider, 1, 80, 80),
+        row(8, city.school_a, 1, 80, 80, grade=4),
+    ]
+    problems = rejected_problems(exam, rows)
+
+    by_cell = {(r, c): m for r, c, m in problems}
+    assert "学籍号" in by_cell[(3, "学籍号")]
+    assert "与第 2 行重复" in by_cell[(4, "学籍号")]
+    assert "语文" in {c for r, c, _ in problems if r == 5}
+    assert (6, "语文") in by_cell and (6, "数学") in by_cell
+    assert "不存在" in by_cell[(7, "学校标识码")]
+    assert "未参加本次监测" in by_cell[(8, "学校标识码")]
+    assert "不是本次监测的年级" in by_cell[(9, "班级")]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in message) for _, _, message in problems)
+    assert Score.objects.count() == 0
+    assert Student.objects.count() == students_before
+
+
+def test_scores_above_full_marks_below_zero_or_not_numbers_are_refused_with_reasons(exam, city):
+    problems = rejected_problems(exam, [row(1, city.school_a, 1, 100.5, -2), row(2, city.school_a, 1, "abc", 50)])
+    messages = {(r, c): m for r, c, m in problems}
+    assert "满分" in messages[(2, "语文")] or "100" in messages[(2, "语文")]
+    assert (2, "数学") in messages
+    assert (3, "语文") in messages
+
+
+def test_the_rejected_workbook_comes_back_with_the_bad_cells_marked(exam, city):
+    with pytest.raises(ImportRejected) as caught:
+        import_rows(exam, [row(1, city.school_a, 1, 80, 80), row(2, city.school_a, 1, 120, 80)])
+    marked = openpyxl.load_workbook(io.BytesIO(caught.value.marked))
+    sheet = marked.worksheets[0]
+    cell = sheet.cell(row=3, column=5)  # 语文 of the second student
+    assert cell.comment is not None and cell.comment.text.strip()
+    assert sheet.cell(row=2, column=5).comment is None
+
+
+def test_a_wrong_header_is_refused_before_any_row_is_read(exam, city):
+    problems = rejected_problems(
+        exam, [row(1, city.school_a, 1, 80, 80)], header=["学籍号", "姓名", "学校", "班级", "语文", "数学"]
+    )
+    assert any(column for _, column, _ in problems)
+    assert any("学校标识码" in message for _, _, message in problems)
+    assert Score.objects.count() == 0
+
+
+def test_a_file_with_only_a_header_is_refused(exam):
+    with pytest.raises(ImportRejected, match="没有数据行"):
+        import_rows(exam, [])
+
+
+def test_exactly_85_percent_is_excellent_and_exactly_40_percent_is_not_low(city):
+    from monitoring.models import Level, Statistic
+    from monitoring.statistics import compute_exam
+
+    exam = make_exam(schools=[city.school_a], subjects=(("YW", 120),), code="JC-EDGE")
+    import_rows(exam, [row(1, city.school_a, 1, 102), row(2, city.school_a, 1, 48), row(3, city.school_a, 1, 47.5)])
+    compute_exam(exam)
+    stat = Statistic.objects.get(exam=exam, level=Level.CITY, exam_subject__isnull=False)
+    assert stat.excellent_rate == Decimal("0.3333")  # 102 = 85% of 120
+    assert stat.low_rate == Decimal("0.3333")  # 48 = 40% is not low; 47.5 is
+
+
+def test_the_template_has_the_chinese_headers_and_a_score_rule_per_subject(exam):
+    from monitoring.score_import import scores_template
+
+    book = openpyxl.load_workbook(io.BytesIO(scores_template(exam)))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]][:6] == ["学籍号", "姓名", "学校标识码", "班级", "语文", "数学"]
+    score_rules = [v for v in sheet.data_validations.dataValidation if v.type == "custom"]
+    assert len(score_rules) == 2
+    assert all("<=100" in v.formula1 and "缺考" in v.formula1 for v in score_rules)
+
+
+def test_an_unreadable_file_is_refused_with_a_message(exam):
+    from monitoring.score_import import import_scores
+
+    with pytest.raises(ImportRejected):
+        import_scores(exam, b"not a workbook at all", "成绩.xlsx", report=lambda p, m: None)
+    assert Score.objects.count() == 0
+
+
+def test_classes_named_in_the_sheet_are_created_for_the_school_year(exam, city):
+    import_rows(exam, [row(1, city.school_a, 7, 80, 80)])
+    made = SchoolClass.objects.get(school=city.school_a, grade=3, number=7)
+    assert made.start_year == exam.semester.start_year
+
+
+def test_workbook_helper_writes_what_the_import_reads(exam, city):
+    content = workbook(exam, [row(1, city.school_a, 1, 80, 80)])
+    assert content[:2] == b"PK"
+
+
+def test_two_imports_that_move_students_can_run_in_one_transaction(exam, city):
+    from django.db import transaction
+
+    with transaction.atomic():
+        import_rows(exam, [row(1, city.school_a, 1, 80, 80)])
+        import_rows(exam, [row(1, city.school_a, 2, 80, 80)])
+        import_rows(exam, [row(1, city.school_a, 3, 80, 80)])
+    assert Student.objects.get(student_number=student_number(1)).school_class.number == 3

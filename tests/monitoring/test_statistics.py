@@ -1,0 +1,222 @@
+"""The statistics engine (SQL at scale) against the pure rules applied to the same scores."""
+
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from monitoring import rules
+from monitoring.models import EarlyWarning, Level, Statistic
+from monitoring.statistics import compute_exam
+from tests.factories import DistrictFactory, SchoolFactory
+from tests.monitoring.factories import import_rows, make_exam, row
+
+pytestmark = pytest.mark.django_db
+
+SUBJECTS = (("YW", 120), ("SX", 100))
+
+
+def random_cell(rng: random.Random, full: int):
+    if rng.random() < 0.05:
+        return "缺考"
+    return rng.randint(0, full * 2) / 2  # half points
+
+
+@pytest.fixture
+def world(city):
+    """Five schools in two districts, two classes each, 2 subjects with half points and absentees."""
+    rng = random.Random(20261128)
+    other = DistrictFactory(code="220699", name="测试西区")
+    schools = [
+        city.school_a,
+        city.school_b,
+        SchoolFactory(),
+        SchoolFactory(district=other),
+        SchoolFactory(district=other),
+    ]
+    exam = make_exam(schools=schools, subjects=SUBJECTS, code="JC-ORACLE")
+    rows, n = [], 0
+    for school in schools:
+        for class_number in (1, 2):
+            for _ in range(rng.randint(8, 15)):
+                n += 1
+                rows.append(row(n, school, class_number, *(random_cell(rng, full) for _, full in SUBJECTS)))
+    import_rows(exam, rows)
+    compute_exam(exam)
+    return exam, schools, rows
+
+
+def cells_by_group(exam, rows):
+    """{(level, key, subject code): [Decimal | None]} computed in Python from the sheet rows."""
+    school_of = {s.code: s for s in exam.schools.all()}
+    groups = defaultdict(list)
+    for values in rows:
+        school = school_of[values[2]]
+        for index, (code, _full) in enumerate(SUBJECTS):
+            raw = values[4 + index]
+            cell = None if raw == "缺考" else Decimal(str(raw))
+            for key in (
+                (Level.CITY, None),
+                (Level.DISTRICT, school.district_id),
+                (Level.SCHOOL, school.pk),
+                (Level.CLASS, (school.pk, values[3])),
+            ):
+                groups[(*key, code)].append(cell)
+    return groups
+
+
+def stored(exam) -> dict:
+    table = {}
+    for stat in Statistic.objects.filter(exam=exam, exam_subject__isnull=False).select_related(
+        "exam_subject__subject", "school_class"
+    ):
+        code = stat.exam_subject.subject.code
+        key = {
+            Level.CITY: None,
+            Level.DISTRICT: stat.district_id,
+            Level.SCHOOL: stat.school_id,
+            Level.CLASS: (stat.school_id, stat.school_class and stat.school_class.name),
+        }[stat.level]
+        table[(stat.level, key, code)] = stat
+    return table
+
+
+def test_every_level_matches_the_rules_applied_to_the_same_scores(world):
+    exam, _schools, rows = world
+    expected_groups = cells_by_group(exam, rows)
+    got = stored(exam)
+    assert set(got) == set(expected_groups)
+    full = dict(SUBJECTS)
+    for key, cells in expected_groups.items():
+        t = rules.Thresholds(Decimal(full[key[2]]))
+        want = rules.summarise(cells, t)
+        stat = got[key]
+        assert (stat.sitters, stat.absentees) == (want.sitters, want.absentees), key
+        assert stat.mean == want.mean, key
+        assert stat.sd == want.sd, key
+        assert (stat.max, stat.min) == (want.max, want.min), key
+        assert stat.excellent_rate == want.excellent_rate, key
+        assert stat.good_rate == want.good_rate, key
+        assert stat.pass_rate == want.pass_rate, key
+        assert stat.low_rate == want.low_rate, key
+        assert stat.score_rate == rules.score_rate(want.mean, t.full_marks), key
+        bands = [0] * rules.band_count()
+        for cell in cells:
+            if cell is not None:
+                bands[rules.band_index(cell, t.full_marks)] += 1
+        assert stat.bands == bands, key
+        margin = t.full_marks * Decimal("0.05")
+        present = [c for c in cells if c is not None]
+        assert stat.borderline_excellent == sum(rules.is_borderline(c, t.excellent_line, margin) for c in present)
+        assert stat.borderline_pass == sum(rules.is_borderline(c, t.pass_line, margin) for c in present)
+
+
+def test_schools_rank_by_mean_among_schools_of_their_category_and_compare_with_the_city(world):
+    exam, schools, _rows = world
+    for code, _ in SUBJECTS:
+        school_stats = list(Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject__subject__code=code))
+        city = Statistic.objects.get(exam=exam, level=Level.CITY, exam_subject__subject__code=code)
+        want_ranks = rules.competition_ranks([s.mean for s in school_stats])
+        assert [s.rank for s in school_stats] == want_ranks
+        assert {s.ranked_schools for s in school_stats} == {len(schools)}
+        for stat in school_stats:
+            versus = rules.against_city(stat.mean, city.mean, city.sd)
+            assert (stat.deviation, stat.over_mean_rate, stat.ratio_to_mean, stat.t_score) == (
+                versus.deviation,
+                versus.over_mean_rate,
+                versus.ratio_to_mean,
+                versus.t_score,
+            )
+
+
+def test_the_pass_in_every_subject_rate_counts_students_who_sat_and_passed_all(world):
+    exam, _schools, rows = world
+    sat_all = [r for r in rows if "缺考" not in r[4:]]
+    passed_all = [r for r in sat_all if Decimal(str(r[4])) >= 72 and Decimal(str(r[5])) >= 60]
+    city = Statistic.objects.get(exam=exam, level=Level.CITY, exam_subject__isnull=True)
+    assert city.sitters == len(sat_all)
+    assert city.all_pass_rate == rules.rate(len(passed_all), len(sat_all))
+
+
+def test_schools_of_another_category_are_ranked_apart(city):
+    from schools.models import SchoolType
+
+    middle = SchoolFactory(school_type=SchoolType.objects.get(code="311"))
+    exam = make_exam(schools=[city.school_a, city.school_b, middle], subjects=(("YW", 100),), code="JC-CAT")
+    import_rows(exam, [row(1, city.school_a, 1, 90), row(2, city.school_b, 1, 80), row(3, middle, 1, 50)])
+    compute_exam(exam)
+    ranks = {
+        s.school_id: (s.rank, s.ranked_schools)
+        for s in Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject__isnull=False)
+    }
+    assert ranks[city.school_a.pk] == (1, 2)
+    assert ranks[city.school_b.pk] == (2, 2)
+    assert ranks[middle.pk] == (1, 1)
+
+
+def test_tied_means_share_a_rank_and_the_next_rank_is_skipped(city):
+    extra = [SchoolFactory(), SchoolFactory()]
+    schools = [city.school_a, city.school_b, *extra]
+    exam = make_exam(schools=schools, subjects=(("YW", 100),), code="JC-TIE")
+    import_rows(
+        exam,
+        [row(n, school, 1, score) for n, (school, score) in enumerate(zip(schools, [90, 80, 80, 70], strict=True), 1)],
+    )
+    compute_exam(exam)
+    stats = Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject__isnull=False)
+    assert sorted(s.rank for s in stats) == [1, 2, 2, 4]
+
+
+def two_exams_with_a_fall(city):
+    """An earlier exam where school B is last, then a later one where B is last again and A falls."""
+    extra = [SchoolFactory(), SchoolFactory(), SchoolFactory()]
+    schools = [city.school_a, city.school_b, *extra]
+    before = make_exam(schools=schools, subjects=(("YW", 100), ("SX", 100)), code="JC-BEFORE")
+    scores_before = {city.school_a: 95, city.school_b: 40, extra[0]: 80, extra[1]: 70, extra[2]: 60}
+    import_rows(before, [row(n, s, 1, v, v) for n, (s, v) in enumerate(scores_before.items(), 1)])
+    compute_exam(before)
+    after = make_exam(schools=schools, subjects=(("YW", 100), ("SX", 100)), code="JC-AFTER", comparable_exam=before)
+    scores_after = {city.school_a: 50, city.school_b: 30, extra[0]: 80, extra[1]: 70, extra[2]: 60}
+    import_rows(after, [row(n + 10, s, 1, v, v) for n, (s, v) in enumerate(scores_after.items(), 1)])
+    compute_exam(after)
+    return before, after
+
+
+def test_changes_are_measured_against_the_comparable_exam(city):
+    _before, after = two_exams_with_a_fall(city)
+    a = Statistic.objects.get(exam=after, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
+    assert a.previous_mean == Decimal("95.00") and a.mean_change == Decimal("-45.00")
+    assert (a.previous_rank, a.rank, a.rank_change) == (1, 4, -3)
+    assert a.excellent_rate_change == Decimal("-1.0000")
+
+
+def test_warnings_flag_consecutive_bottom_several_subjects_and_sharp_falls_with_a_research_visit(city):
+    _before, after = two_exams_with_a_fall(city)
+    kinds_b = set(EarlyWarning.objects.filter(exam=after, school=city.school_b).values_list("kind", flat=True))
+    assert kinds_b == {"consecutive_bottom", "multi_subject_bottom"}
+    fall = EarlyWarning.objects.filter(exam=after, school=city.school_a, kind="sharp_fall")
+    assert fall.count() == 2 and "优秀率下降100.0个百分点" in fall.first().reason
+    assert all(w.visit.status == "open" for w in EarlyWarning.objects.filter(exam=after))
+
+
+def test_recomputing_keeps_warnings_whose_visit_has_begun_and_does_not_duplicate_them(city):
+    _before, after = two_exams_with_a_fall(city)
+    warning = EarlyWarning.objects.filter(exam=after, school=city.school_b).first()
+    warning.visit.causes = "师资流动大"
+    warning.visit.save()
+    count = EarlyWarning.objects.filter(exam=after).count()
+    compute_exam(after)
+    compute_exam(after)
+    assert EarlyWarning.objects.filter(exam=after).count() == count
+    warning.refresh_from_db()
+    assert warning.visit.causes == "师资流动大"
+
+
+def test_an_exam_without_scores_computes_to_nothing_without_error(city):
+    exam = make_exam(schools=[city.school_a], code="JC-EMPTY")
+    compute_exam(exam)
+    assert not Statistic.objects.filter(exam=exam, sitters__gt=0).exists()
+    assert not EarlyWarning.objects.filter(exam=exam).exists()
+    exam.refresh_from_db()
+    assert exam.status == "ready"
