@@ -198,19 +198,21 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if not subjects:
         raise Http404
     chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
-    category = request.GET.get("category", "")
     stats = (
         Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject=chosen)
         .select_related("school__district")
         .order_by("category", "rank", "school__code")
     )
-    if category:
+    present = [row["category"] for row in stats.values("category").annotate(n=Count("pk")).order_by("-n", "category")]
+    # Ranks are within a category, so the page opens on the largest one; "all" lists every category.
+    category = request.GET.get("category") or (present[0] if present else "all")
+    if category != "all":
         stats = stats.filter(category=category)
     if request.GET.get("export") == "xlsx":
         all_stats = Statistic.objects.filter(exam=exam).select_related("school")
         return excel.export_response(f"{exam.name}-学校排名.xlsx", exports.exam_school_sheets(exam, all_stats))
     stats = list(stats)
-    categories = sorted({s.category for s in stats} | ({category} if category else set()))
+    categories = sorted(present)
     city = Statistic.objects.filter(exam=exam, level=Level.CITY, exam_subject=chosen).first()
     chart = {
         "schools": [s.school.name for s in stats],
@@ -374,7 +376,15 @@ def exam_scores(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "monitoring/exam_scores.html",
-        {"exam": exam, "number": number, "scores": scores, "history": history, "form": form},
+        {
+            "exam": exam,
+            "number": number,
+            "scores": scores,
+            "history": history,
+            "form": form,
+            # Bureau staff are outside the student's school: the name is masked (PIPL, minors).
+            "student_name": codes.mask_name(scores[0].student.name) if scores else "",
+        },
     )
 
 

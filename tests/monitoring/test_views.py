@@ -312,3 +312,40 @@ def test_export_exam_stats_writes_a_sheet_per_subject(exam, tmp_path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["语文", "数学"]
     assert book["语文"].max_row == 3
+
+
+def test_the_correction_page_masks_the_students_name_for_bureau_staff(exam, city, login):
+    from schools.models import Student
+
+    student = Student.objects.get(student_number=student_number(1))
+    student.name = "欧阳小明"
+    student.save()
+    page = login(city.bureau).get(reverse("monitoring:exam-scores", args=[exam.pk]) + f"?student={student_number(1)}")
+    text = page.content.decode()
+    assert "欧阳小明" not in text and "欧" in text
+
+
+def test_with_the_grades_setting_pages_show_grades_instead_of_ranks(exam, city, login, settings):
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+    stat = Statistic.objects.get(exam=exam, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
+    page = login(city.principal_a).get(reverse("monitoring:exam-school", args=[exam.pk, city.school_a.pk]))
+    text = page.content.decode()
+    assert "等级" in text and "同类排名" not in text
+    assert f"<td>{stat.grade_letter}</td>" in text
+    assert "1/2" not in text
+
+
+def test_the_ranking_opens_on_the_largest_category_and_can_show_all(city, login):
+    from schools.models import SchoolType
+    from tests.factories import SchoolFactory
+
+    middle = SchoolFactory(name="丙中学", school_type=SchoolType.objects.get(code="311"))
+    exam = make_exam(schools=[city.school_a, city.school_b, middle], code="JC-CATS")
+    import_rows(exam, [row(1, city.school_a, 1, 90, 80), row(2, city.school_b, 1, 70, 60), row(3, middle, 1, 50, 50)])
+    compute_exam(exam)
+    client = login(city.bureau)
+    url = reverse("monitoring:exam-ranking", args=[exam.pk])
+    first = client.get(url).content.decode()
+    assert "甲小学" in first and "丙中学" not in first
+    everything = client.get(url + "?category=all").content.decode()
+    assert "甲小学" in everything and "丙中学" in everything
