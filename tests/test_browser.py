@@ -75,3 +75,22 @@ def test_bureau_signs_in_sees_the_city_and_opens_the_school_list(browser, live_s
 def test_a_wrong_password_shows_a_chinese_message(browser, live_server, city):
     page, _ = sign_in(browser, live_server, "bureau", "not-the-password")
     assert page.get_by_text("用户名或密码不正确").is_visible()
+
+
+def test_bureau_sees_the_exam_charts_drawn_under_the_content_security_policy(browser, live_server, city, password):
+    from monitoring.statistics import compute_exam
+    from tests.monitoring.factories import import_rows, make_exam, row
+
+    exam = make_exam(schools=[city.school_a, city.school_b], name="三年级期末监测")
+    import_rows(exam, [row(n, city.school_a if n % 2 else city.school_b, 1, 40 + n, 90 - n) for n in range(1, 30)])
+    compute_exam(exam)
+    page, errors = sign_in(browser, live_server, "bureau", password)
+    page.goto(f"{live_server.url}/monitoring/exams/{exam.pk}/")
+    page.wait_for_selector("[data-chart=bands] svg")
+    assert page.locator("[data-chart=bands] svg text", has_text="语文").count() >= 1
+    shoot(page, "monitoring-exam")
+    page.get_by_role("link", name="学校排名").click()
+    page.wait_for_selector("[data-chart=ranking] svg")
+    assert page.locator("table").get_by_text("甲小学").is_visible()
+    shoot(page, "monitoring-ranking")
+    assert not errors, errors
