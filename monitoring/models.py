@@ -144,11 +144,17 @@ class Score(models.Model):
     """
 
     pk = models.CompositePrimaryKey("exam_subject_id", "student_id")
-    exam_subject = models.ForeignKey(ExamSubject, on_delete=models.CASCADE, db_constraint=False, related_name="scores")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, db_constraint=False, related_name="scores")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    # No constraint and no index of their own (Django would add one per foreign key): the primary
+    # key serves every lookup by subject, and four more indexes made the import eight times slower.
+    exam_subject = models.ForeignKey(
+        ExamSubject, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="scores"
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="scores"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+")
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.SET_NULL, null=True, db_constraint=False, related_name="+"
+        SchoolClass, on_delete=models.SET_NULL, null=True, db_constraint=False, db_index=False, related_name="+"
     )
     score = models.DecimalField("分数", max_digits=5, decimal_places=1, null=True, blank=True)
 

@@ -195,3 +195,33 @@ def test_two_imports_that_move_students_can_run_in_one_transaction(exam, city):
         import_rows(exam, [row(1, city.school_a, 2, 80, 80)])
         import_rows(exam, [row(1, city.school_a, 3, 80, 80)])
     assert Student.objects.get(student_number=student_number(1)).school_class.number == 3
+
+
+def test_a_corrected_sheet_changes_only_what_differs(exam, city):
+    import_rows(
+        exam, [row(1, city.school_a, 1, 80, 80), row(2, city.school_a, 1, 70, 70), row(3, city.school_a, 1, 60, 60)]
+    )
+    # Student 2's score changes, student 3 left the sheet, student 4 is new.
+    import_rows(
+        exam,
+        [row(1, city.school_a, 1, 80, 80), row(2, city.school_a, 2, 75.5, "缺考"), row(4, city.school_a, 1, 50, 50)],
+    )
+    assert scores_of(exam) == {
+        (student_number(1), "YW"): Decimal(80),
+        (student_number(1), "SX"): Decimal(80),
+        (student_number(2), "YW"): Decimal("75.5"),
+        (student_number(2), "SX"): None,
+        (student_number(4), "YW"): Decimal(50),
+        (student_number(4), "SX"): Decimal(50),
+    }
+    assert set(
+        Score.objects.filter(student__student_number=student_number(2)).values_list("school_class__number", flat=True)
+    ) == {2}
+
+
+def test_a_student_who_moved_school_is_scored_once_under_the_new_school(exam, city):
+    import_rows(exam, [row(1, city.school_b, 1, 80, 80), row(2, city.school_b, 1, 70, 70)])
+    import_rows(exam, [row(1, city.school_a, 1, 90, 90), row(3, city.school_a, 1, 60, 60)])
+    moved = Score.objects.filter(student__student_number=student_number(1))
+    assert moved.count() == 2
+    assert set(moved.values_list("school_id", "score")) == {(city.school_a.pk, Decimal(90))}
