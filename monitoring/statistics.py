@@ -1,9 +1,10 @@
 """The statistics engine: every exam × subject × level (class, school, district, city).
 
-The database does the heavy pass: one aggregate query over the score table with GROUPING SETS
-(on SQLite, the demo database, the same query as a UNION ALL per level) gives counts, sums, sums
-of squares, extremes, the threshold counts and the score bands of every group; a second one gives
-the pass-in-every-subject counts. What follows from those few thousand rows — means, SDs, rates,
+The database does the heavy pass: one aggregate query over the exam's scores gives, per class and
+subject, counts, sums, sums of squares, extremes, the threshold counts and the score bands — all
+additive, so schools, districts and the city are their sums (`roll_up`), which costs nothing next to
+a GROUPING SETS query that sorts the 1.8 million rows once per level; a second pass gives the
+pass-in-every-subject counts per class. What follows from those few thousand rows — means, SDs, rates,
 ranks among schools of the same category, the comparison with the city, the change against the
 comparable exam — is computed by the pure functions of monitoring.rules, then stored by COPY so
 the pages read stored results instead of recomputing.
@@ -12,7 +13,7 @@ the pages read stored results instead of recomputing.
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -25,19 +26,10 @@ from schools.models import School
 
 Report = Callable[[int, str], None]
 
-GROUPING_KEYS = ["district_id", "school_id", "school_class_id"]
-LEVEL_SETS = [
-    (Level.CITY, []),
-    (Level.DISTRICT, ["district_id"]),
-    (Level.SCHOOL, ["district_id", "school_id"]),
-    (Level.CLASS, ["district_id", "school_id", "school_class_id"]),
-]
-_KEY_SQL = {"district_id": "sch.district_id", "school_id": "sc.school_id", "school_class_id": "sc.school_class_id"}
-
 
 @dataclass
 class Aggregate:
-    """What the database returns for one group."""
+    """Additive sums of one group: what the database returns per class, rolled up to the levels above."""
 
     level: str
     exam_subject_id: int | None
@@ -62,93 +54,152 @@ class Aggregate:
     def key(self) -> tuple:
         return (self.level, self.district_id, self.school_id, self.school_class_id)
 
-
-def _level_case() -> str:
-    return (
-        "CASE WHEN GROUPING(sc.school_class_id) = 0 THEN 'class' "
-        "WHEN GROUPING(sc.school_id) = 0 THEN 'school' "
-        "WHEN GROUPING(sch.district_id) = 0 THEN 'district' ELSE 'city' END"
-    )
-
-
-def _grouped(select_keys: str, aggregates: str, source: str, leading: list[str]) -> str:
-    """The same aggregate at every level: GROUPING SETS on PostgreSQL, UNION ALL elsewhere."""
-    if connection.vendor == "postgresql":
-        sets = ", ".join("(" + ", ".join(leading + [_KEY_SQL[k] for k in keys]) + ")" for _, keys in LEVEL_SETS)
-        sets = sets.replace("()", "()")
-        keys_sql = ", ".join(_KEY_SQL[k] for k in GROUPING_KEYS)
-        return (
-            f"SELECT {_level_case()} AS level, {select_keys}{keys_sql}, {aggregates} "
-            f"FROM {source} GROUP BY GROUPING SETS ({sets})"
-        )
-    parts = []
-    for level, keys in LEVEL_SETS:
-        columns = ", ".join(_KEY_SQL[k] if k in keys else "NULL" for k in GROUPING_KEYS)
-        group_by = ", ".join(leading + [_KEY_SQL[k] for k in keys])
-        parts.append(
-            f"SELECT '{level.value}' AS level, {select_keys}{columns}, {aggregates} FROM {source}"
-            + (f" GROUP BY {group_by}" if group_by else "")
-        )
-    return " UNION ALL ".join(parts)
+    def add(self, other: "Aggregate") -> None:
+        """Fold another group's sums into this one (every field is a sum or an extreme)."""
+        self.n += other.n
+        self.absent += other.absent
+        self.total += other.total
+        self.total_of_squares += other.total_of_squares
+        self.max = max((v for v in (self.max, other.max) if v is not None), default=None)
+        self.min = min((v for v in (self.min, other.min) if v is not None), default=None)
+        self.excellent += other.excellent
+        self.good += other.good
+        self.passed += other.passed
+        self.low += other.low
+        self.borderline_excellent += other.borderline_excellent
+        self.borderline_pass += other.borderline_pass
+        self.bands = tuple(a + b for a, b in zip(self.bands, other.bands, strict=True)) if self.bands else other.bands
 
 
-def _subject_aggregates_sql(exam: Exam) -> tuple[str, list]:
-    bands = rules.band_count(exam.band_share)
-    line = "es.full_marks * es.{}"
-    band_filters = []
-    for index in range(bands):
-        low = f"sc.score >= es.full_marks * {Decimal(index) * exam.band_share}"
-        high = "" if index == bands - 1 else f" AND sc.score < es.full_marks * {Decimal(index + 1) * exam.band_share}"
-        band_filters.append(f"COUNT(*) FILTER (WHERE {low}{high}) AS band_{index}")
-    margin = f"es.full_marks * {exam.borderline_margin_share}"
-    aggregates = ", ".join(
-        [
-            "COUNT(sc.score) AS n",
-            "COUNT(*) - COUNT(sc.score) AS absent",
-            "SUM(sc.score) AS total",
-            "SUM(sc.score * sc.score) AS total_sq",
-            "MAX(sc.score) AS max_score",
-            "MIN(sc.score) AS min_score",
-            f"COUNT(*) FILTER (WHERE sc.score >= {line.format('excellent_share')}) AS excellent",
-            f"COUNT(*) FILTER (WHERE sc.score >= {line.format('good_share')}) AS good",
-            f"COUNT(*) FILTER (WHERE sc.score >= {line.format('pass_share')}) AS passed",
-            f"COUNT(*) FILTER (WHERE sc.score < {line.format('low_share')}) AS low",
-            f"COUNT(*) FILTER (WHERE sc.score >= {line.format('excellent_share')} - {margin} "
-            f"AND sc.score < {line.format('excellent_share')}) AS border_excellent",
-            f"COUNT(*) FILTER (WHERE sc.score >= {line.format('pass_share')} - {margin} "
-            f"AND sc.score < {line.format('pass_share')}) AS border_pass",
-            *band_filters,
-        ]
-    )
-    source = (
-        f"{Score._meta.db_table} sc JOIN {ExamSubject._meta.db_table} es ON es.id = sc.exam_subject_id "
-        f"JOIN {School._meta.db_table} sch ON sch.id = sc.school_id WHERE es.exam_id = %s"
-    )
-    sql = _grouped("sc.exam_subject_id, ", aggregates, source, ["sc.exam_subject_id"])
-    params = [exam.pk] * (1 if connection.vendor == "postgresql" else len(LEVEL_SETS))
+def roll_up(classes: list[Aggregate], district_of: dict[int, int]) -> list[Aggregate]:
+    """The class groups plus their sums per school, district and city (each per subject)."""
+    groups: dict[tuple, Aggregate] = {}
+    for item in classes:
+        district_id = district_of[item.school_id]
+        item.district_id = district_id
+        for level, district, school in (
+            (Level.SCHOOL, district_id, item.school_id),
+            (Level.DISTRICT, district_id, None),
+            (Level.CITY, None, None),
+        ):
+            key = (item.exam_subject_id, level, district, school)
+            if key not in groups:
+                groups[key] = Aggregate(level.value, item.exam_subject_id, district, school, None)
+            groups[key].add(item)
+    return classes + list(groups.values())
+
+
+@dataclass(slots=True)
+class StatRow:
+    """One statistic on its way to the Statistic table: a plain row (a model instance costs 20× more
+    to create, and an exam has tens of thousands). Field names are the table's columns."""
+
+    exam_id: int
+    exam_subject_id: int | None
+    level: str
+    district_id: int | None = None
+    school_id: int | None = None
+    school_class_id: int | None = None
+    category: str = ""
+    sitters: int = 0
+    absentees: int = 0
+    mean: Decimal | None = None
+    sd: Decimal | None = None
+    max: Decimal | None = None
+    min: Decimal | None = None
+    excellent_rate: Decimal | None = None
+    good_rate: Decimal | None = None
+    pass_rate: Decimal | None = None
+    low_rate: Decimal | None = None
+    score_rate: Decimal | None = None
+    all_pass_rate: Decimal | None = None
+    bands: list = field(default_factory=list)
+    borderline_excellent: int = 0
+    borderline_pass: int = 0
+    rank: int | None = None
+    ranked_schools: int = 0
+    deviation: Decimal | None = None
+    over_mean_rate: Decimal | None = None
+    ratio_to_mean: Decimal | None = None
+    t_score: Decimal | None = None
+    previous_mean: Decimal | None = None
+    previous_excellent_rate: Decimal | None = None
+    previous_pass_rate: Decimal | None = None
+    previous_low_rate: Decimal | None = None
+    previous_rank: int | None = None
+    previous_ranked_schools: int = 0
+
+
+_STAT_COLUMNS = [f.name for f in fields(StatRow)]
+
+
+LINE_COLUMNS = "exam_subject_id, excellent, good, pass, low, margin, width, full_marks"
+
+
+def _lines(exam: Exam) -> tuple[str, list]:
+    """`WITH l(…) AS (VALUES …)`: each subject's lines as constants, so no arithmetic per score row.
+
+    The pass compares and sums in float8, several times faster than numeric, and still exact here:
+    scores are multiples of 0.5, which binary floats hold exactly, as they do their sums and squares
+    (far below 2⁵³); a line that is not a multiple of 0.5 can equal no score, and its float is off by
+    less than 10⁻¹³ of a point, far less than the 0.05 between it and the nearest possible score."""
+    rows, params = [], []
+    for subject in exam.subjects.all():
+        t = subject.thresholds
+        margin = subject.full_marks * exam.borderline_margin_share
+        width = subject.full_marks * exam.band_share
+        rows.append("(%s, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8)")
+        params += [subject.pk, t.excellent_line, t.good_line, t.pass_line, t.low_line, margin, width]
+        params.append(subject.full_marks)
+    sql = f"WITH l({LINE_COLUMNS}) AS (VALUES {', '.join(rows)}) " if rows else ""
+    if connection.vendor != "postgresql":
+        sql = sql.replace("::float8", "")
     return sql, params
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def subject_aggregates(exam: Exam) -> list[Aggregate]:
-    sql, params = _subject_aggregates_sql(exam)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def class_aggregates(exam: Exam) -> list[Aggregate]:
+    """One pass over the exam's scores: the sums of every class × subject."""
+    bands = rules.band_count(exam.band_share)
+    lines, params = _lines(exam)
+    if not params:
+        return []
+    band_columns = ", ".join(f"COUNT(*) FILTER (WHERE x.band = {index})" for index in range(bands))
+    if connection.vendor == "postgresql":
+        band_of = f"LEAST(FLOOR(sc.score / l.width)::int, {bands - 1})"
+    else:
+        band_of = f"MIN(CAST(sc.score / l.width AS INTEGER), {bands - 1})"
+    band_of = f"CASE WHEN sc.score IS NOT NULL THEN {band_of} END"  # LEAST(NULL, 9) is 9 in PostgreSQL
+    exam_subject_ids = params[:: len(LINE_COLUMNS.split(", "))]
+    marks = ", ".join(["%s"] * len(exam_subject_ids))
+    sql = (
+        f"{lines}SELECT x.exam_subject_id, x.school_id, x.school_class_id, COUNT(x.score), COUNT(*) - COUNT(x.score), "
+        "SUM(x.score), SUM(x.score * x.score), MAX(x.score), MIN(x.score), "
+        "COUNT(*) FILTER (WHERE x.score >= x.excellent), COUNT(*) FILTER (WHERE x.score >= x.good), "
+        "COUNT(*) FILTER (WHERE x.score >= x.pass), COUNT(*) FILTER (WHERE x.score < x.low), "
+        "COUNT(*) FILTER (WHERE x.score >= x.excellent - x.margin AND x.score < x.excellent), "
+        "COUNT(*) FILTER (WHERE x.score >= x.pass - x.margin AND x.score < x.pass), "
+        f"{band_columns} "
+        f"FROM (SELECT sc.exam_subject_id, sc.school_id, sc.school_class_id, {as_float('sc.score')} AS score, "
+        "l.excellent, l.good, "
+        f"l.pass, l.low, l.margin, {band_of} AS band "
+        f"FROM {Score._meta.db_table} sc JOIN l ON l.exam_subject_id = sc.exam_subject_id "
+        f"WHERE sc.exam_subject_id IN ({marks})) x "
+        "GROUP BY x.exam_subject_id, x.school_id, x.school_class_id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Tens of thousands of groups × 22 aggregates: room to hash them in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(sql, [*params, *exam_subject_ids])
         rows = cursor.fetchall()
     result = []
-    for row in rows:
-        level, subject_id, district_id, school_id, class_id, n, absent, total, total_sq, top, bottom, *counts = row
-        excellent, good, passed, low, border_excellent, border_pass, *bands = counts
+    for subject_id, school_id, class_id, n, absent, total, total_sq, top, bottom, *counts in rows:
+        excellent, good, passed, low, border_excellent, border_pass, *band_counts = counts
         result.append(
             Aggregate(
-                level=level,
+                level=Level.CLASS.value,
                 exam_subject_id=subject_id,
-                district_id=district_id,
+                district_id=None,
                 school_id=school_id,
                 school_class_id=class_id,
                 n=n,
@@ -163,35 +214,67 @@ def subject_aggregates(exam: Exam) -> list[Aggregate]:
                 low=low,
                 borderline_excellent=border_excellent,
                 borderline_pass=border_pass,
-                bands=tuple(bands),
+                bands=tuple(band_counts),
             )
         )
     return result
 
 
-def all_subject_counts(exam: Exam, subject_count: int) -> dict[tuple, tuple[int, int]]:
-    """{level key: (students who sat every subject, of whom passed every subject)} — 全科及格率."""
-    per_student = (
-        f"(SELECT MIN(sch.district_id) AS district_id, MIN(sc.school_id) AS school_id, "
-        f"MIN(sc.school_class_id) AS school_class_id, "
+def _decimal(value) -> Decimal | None:
+    """A float sum or extreme of half points back to the exact Decimal it stands for."""
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def as_float(column: str) -> str:
+    return f"{column}::float8" if connection.vendor == "postgresql" else column
+
+
+def district_of_schools(aggregates: list[Aggregate]) -> dict[int, int]:
+    school_ids = {item.school_id for item in aggregates}
+    return dict(School.objects.filter(pk__in=school_ids).values_list("pk", "district_id"))
+
+
+def subject_aggregates(exam: Exam) -> tuple[list[Aggregate], dict[int, int]]:
+    """Every class, school, district and city group of every subject, and each school's district."""
+    classes = class_aggregates(exam)
+    district_of = district_of_schools(classes)
+    return roll_up(classes, district_of), district_of
+
+
+def all_subject_counts(exam: Exam, subject_count: int, district_of: dict[int, int]) -> dict[tuple, tuple[int, int]]:
+    """{level key: (students who sat every subject, of whom passed every subject)} — 全科及格率.
+
+    Per student in SQL (one pass), summed per class there; classes roll up to the levels above here."""
+    subject_ids = list(exam.subjects.values_list("pk", flat=True))
+    if not subject_ids:
+        return {}
+    lines, params = _lines(exam)
+    marks = ", ".join(["%s"] * len(subject_ids))
+    sql = (
+        f"{lines}SELECT ps.school_id, ps.school_class_id, SUM(ps.sat_all), SUM(ps.passed_all) FROM ("
+        "SELECT MIN(sc.school_id) AS school_id, MIN(sc.school_class_id) AS school_class_id, "
         f"CASE WHEN COUNT(sc.score) = {subject_count} THEN 1 ELSE 0 END AS sat_all, "
-        f"CASE WHEN COUNT(*) FILTER (WHERE sc.score >= es.full_marks * es.pass_share) = {subject_count} "
-        f"THEN 1 ELSE 0 END AS passed_all "
-        f"FROM {Score._meta.db_table} sc JOIN {ExamSubject._meta.db_table} es ON es.id = sc.exam_subject_id "
-        f"JOIN {School._meta.db_table} sch ON sch.id = sc.school_id WHERE es.exam_id = %s GROUP BY sc.student_id) ps"
+        f"CASE WHEN COUNT(*) FILTER (WHERE sc.score >= l.pass) = {subject_count} THEN 1 ELSE 0 END AS passed_all "
+        f"FROM {Score._meta.db_table} sc JOIN l ON l.exam_subject_id = sc.exam_subject_id "
+        f"WHERE sc.exam_subject_id IN ({marks}) "
+        "GROUP BY sc.student_id) ps GROUP BY ps.school_id, ps.school_class_id"
     )
-    sql = _grouped("", "SUM(ps.sat_all), SUM(ps.passed_all)", per_student, [])
-    sql = sql.replace("sch.district_id", "ps.district_id").replace("sc.school_id", "ps.school_id")
-    sql = sql.replace("sc.school_class_id", "ps.school_class_id")
-    # The inner query keeps its own names: restore them.
-    sql = sql.replace("MIN(ps.district_id)", "MIN(sch.district_id)").replace("MIN(ps.school_id)", "MIN(sc.school_id)")
-    sql = sql.replace("MIN(ps.school_class_id)", "MIN(sc.school_class_id)").replace(
-        "sch.id = ps.school_id", "sch.id = sc.school_id"
-    )
-    params = [exam.pk] * (1 if connection.vendor == "postgresql" else len(LEVEL_SETS))
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(level, d, s, c): (int(sat or 0), int(passed or 0)) for level, d, s, c, sat, passed in cursor}
+        cursor.execute(sql, [*params, *subject_ids])
+        for school_id, class_id, sat, passed in cursor:
+            district_id = district_of[school_id]
+            for key in (
+                (Level.CLASS.value, district_id, school_id, class_id),
+                (Level.SCHOOL.value, district_id, school_id, None),
+                (Level.DISTRICT.value, district_id, None, None),
+                (Level.CITY.value, None, None, None),
+            ):
+                counts[key][0] += int(sat or 0)
+                counts[key][1] += int(passed or 0)
+    return {key: (sat, passed) for key, (sat, passed) in counts.items()}
 
 
 # ---- From aggregates to stored statistics ---------------------------------------------------------
@@ -201,10 +284,10 @@ def _rate(count: int, n: int):
     return rules.rate(count, n)
 
 
-def statistic_from(aggregate: Aggregate, subject: ExamSubject, exam_id: int, category: str) -> Statistic:
+def statistic_from(aggregate: Aggregate, subject: ExamSubject, exam_id: int, category: str) -> StatRow:
     n = aggregate.n
     mean = (aggregate.total / n).quantize(rules.SCORE_PLACES, ROUND_HALF_UP) if n else None
-    return Statistic(
+    return StatRow(
         exam_id=exam_id,
         exam_subject_id=subject.pk,
         level=aggregate.level,
@@ -242,7 +325,7 @@ def _previous_statistics(exam: Exam) -> dict[tuple, Statistic]:
     }
 
 
-def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) -> list[Statistic]:
+def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) -> list[StatRow]:
     subjects = {s.pk: s for s in exam.subjects.all()}
     categories = dict(School.objects.filter(pk__in={a.school_id for a in aggregates}).values_list("pk", "school_type"))
     categories = {pk: type_code[:2] for pk, type_code in categories.items()}
@@ -269,7 +352,7 @@ def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) 
     # The all-subject rows (全科).
     for (level, district_id, school_id, class_id), (sat, passed) in all_counts.items():
         stats.append(
-            Statistic(
+            StatRow(
                 exam_id=exam.pk,
                 exam_subject_id=None,
                 level=level,
@@ -285,7 +368,7 @@ def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) 
     return stats
 
 
-def _attach_previous(exam: Exam, stats: list[Statistic], subjects: dict[int, ExamSubject]) -> None:
+def _attach_previous(exam: Exam, stats: list[StatRow], subjects: dict[int, ExamSubject]) -> None:
     previous = _previous_statistics(exam)
     if not previous:
         return
@@ -304,49 +387,11 @@ def _attach_previous(exam: Exam, stats: list[Statistic], subjects: dict[int, Exa
         stat.previous_ranked_schools = before.ranked_schools
 
 
-_STAT_COLUMNS = [
-    "exam_id",
-    "exam_subject_id",
-    "level",
-    "district_id",
-    "school_id",
-    "school_class_id",
-    "category",
-    "sitters",
-    "absentees",
-    "mean",
-    "sd",
-    "max",
-    "min",
-    "excellent_rate",
-    "good_rate",
-    "pass_rate",
-    "low_rate",
-    "score_rate",
-    "all_pass_rate",
-    "bands",
-    "borderline_excellent",
-    "borderline_pass",
-    "rank",
-    "ranked_schools",
-    "deviation",
-    "over_mean_rate",
-    "ratio_to_mean",
-    "t_score",
-    "previous_mean",
-    "previous_excellent_rate",
-    "previous_pass_rate",
-    "previous_low_rate",
-    "previous_rank",
-    "previous_ranked_schools",
-]
-
-
-def _row(stat: Statistic) -> tuple:
+def _row(stat: StatRow) -> tuple:
     return tuple(json.dumps(stat.bands) if column == "bands" else getattr(stat, column) for column in _STAT_COLUMNS)
 
 
-def store(exam: Exam, stats: list[Statistic]) -> None:
+def store(exam: Exam, stats: list[StatRow]) -> None:
     Statistic.objects.filter(exam=exam).delete()
     copy_rows(Statistic._meta.db_table, _STAT_COLUMNS, (_row(stat) for stat in stats))
 
@@ -408,8 +453,8 @@ def compute_exam(exam: Exam, report: Report = lambda percent, message: None) -> 
     """Recompute and store every statistic of the exam, then its warnings. Returns the row count."""
     subject_count = exam.subjects.count()
     report(70, "正在统计各层级数据…")
-    aggregates = subject_aggregates(exam)
-    all_counts = all_subject_counts(exam, subject_count) if subject_count else {}
+    aggregates, district_of = subject_aggregates(exam)
+    all_counts = all_subject_counts(exam, subject_count, district_of) if subject_count else {}
     report(85, "正在计算排名与对比…")
     stats = build_statistics(exam, aggregates, all_counts)
     with transaction.atomic():
