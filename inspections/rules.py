@@ -30,7 +30,7 @@ def parse_points(raw) -> Decimal | None:
         value = Decimal(str(raw).strip())
     except InvalidOperation as error:
         raise ValueError(f"“{raw}”不是有效的分数。") from error
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= 10000:
         raise ValueError(f"“{raw}”不是有效的分数。")
     return value
 
@@ -51,7 +51,7 @@ def score_problems(
             problems.append(f"{criterion.code} {criterion.title}：得分不能为负数。")
         elif points > criterion.max_points:
             problems.append(f"{criterion.code} {criterion.title}：得分 {points} 超过满分 {criterion.max_points}。")
-        elif points != points.quantize(Decimal("0.5")):
+        elif (points * 2) % 1 != 0:
             problems.append(f"{criterion.code} {criterion.title}：得分须以0.5分为单位。")
     if require_complete and missing:
         problems.append(f"还有 {len(missing)} 项指标未评分（{'、'.join(missing)}），不能提交。")
