@@ -7,6 +7,7 @@ draw, a rectification order for the demo principal to answer, lesson observation
 loop, a follow-up, reflections and quota progress.
 """
 
+import contextlib
 import random
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -26,7 +27,9 @@ INSPECTOR_NAMES = ["钱志远", "周文博", "吴静怡", "郑国强", "冯晓�
 FINDINGS = {
     "strengths": "学校重视教学常规管理，集体备课制度健全，课堂教学秩序良好。",
     "problems": "部分教师教案缺少课后反思；跨学科主题学习课时不足10%；学业述评未覆盖全体学生。",
-    "suggestions": "完善个人备课中的课后反思环节\n制定跨学科主题学习课时计划并留存记录\n落实学业述评，每学期覆盖每一名学生",
+    "suggestions": (
+        "完善个人备课中的课后反思环节\n制定跨学科主题学习课时计划并留存记录\n落实学业述评，每学期覆盖每一名学生"
+    ),
 }
 LISTENED = "随堂听课3节（语文、数学、英语各1节），课后与授课教师交流反馈。"
 SEEN = "查看校园环境、课表与作息时间公示、教研组活动现场。"
@@ -167,12 +170,10 @@ def build_demo() -> list[str]:
     for visit in previous.visits.order_by("school__code"):
         _submit(rng, visit, rng.uniform(0.55, 0.99), last.starts_on + timedelta(days=rng.randint(20, 90)))
     notice = None
-    try:
+    with contextlib.suppress(services.Refused):  # no school below target: nothing to notify
         notice = services.issue_notice(
             start_year=last.start_year, deadline=last.ends_on + timedelta(days=60), by=bureau, today=last.ends_on
         )
-    except services.Refused:
-        pass
     orders = list(RectificationOrder.objects.filter(notice=notice).order_by("pk")) if notice else []
     for index, order in enumerate(orders):
         if index % 3 == 0:
@@ -206,9 +207,8 @@ def build_demo() -> list[str]:
         )
 
     # This semester: a special campaign over six schools including the two demo schools.
-    chosen = [demo_school, second_school] + list(
-        School.objects.filter(is_active=True).exclude(pk__in=[demo_school.pk, second_school.pk]).order_by("code")[:4]
-    )
+    others_in_campaign = School.objects.filter(is_active=True).exclude(pk__in=[demo_school.pk, second_school.pk])
+    chosen = [demo_school, second_school, *others_in_campaign.order_by("code")[:4]]
     special = _campaign(
         title=f"{current}教学常规专项督导",
         kind=Campaign.Kind.SPECIAL,
