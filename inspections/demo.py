@@ -50,6 +50,21 @@ def _user(username: str, full_name: str):
     return user
 
 
+def _principal_of(school: School):
+    """The school's principal login; schools without a demo login get one that cannot sign in."""
+    assignment = RoleAssignment.objects.filter(role="principal", school=school).select_related("user").first()
+    if assignment:
+        return assignment.user
+    user, created = get_user_model().objects.get_or_create(
+        username=f"principal-{school.code}", defaults={"full_name": f"{school.name}校长"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    RoleAssignment.objects.get_or_create(user=user, role="principal", school=school)
+    return user
+
+
 def _scores(rng: random.Random, visit: Visit, quality: float) -> dict:
     scores = {}
     for criterion in Criterion.objects.filter(area__rubric=visit.rubric):
@@ -179,17 +194,15 @@ def build_demo() -> list[str]:
         if index % 3 == 0:
             RectificationOrder.objects.filter(pk=order.pk).update(deadline=today + timedelta(days=20))
             continue
-        principal_user = (
-            RoleAssignment.objects.filter(role="principal", school_id=order.school_id)
-            .values_list("user", flat=True)
-            .first()
-        )
-        if index % 3 == 1 and principal_user:
-            responder = User.objects.get(pk=principal_user)
+        if index % 3 == 1:
+            responder = _principal_of(order.school)
             services.answer_order(
                 order=order, by=responder, response="已组织全体教师对照整改事项逐项整改，相关制度已修订。"
             )
-            services.verify_order(order=order, by=bureau, accept=True, note="经复查，整改到位，予以销号。", today=today)
+            if index % 2:
+                services.verify_order(
+                    order=order, by=bureau, accept=True, note="经复查，整改到位，予以销号。", today=today
+                )
         else:
             RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - timedelta(days=10))
     services.mark_overdue(today=today)
