@@ -246,3 +246,20 @@ def test_star_table_and_rectification_board_run_a_fixed_number_of_queries(city, 
         _count_queries(client, reverse("inspections:order-list")),
     )
     assert few == many
+
+
+def test_admin_edits_draft_rubric_versions_but_not_published_ones(city, login):
+    from inspections.models import Rubric
+    from inspections.services import copy_rubric_as_new_version
+
+    city.bureau.is_staff = city.bureau.is_superuser = True
+    city.bureau.save()
+    published = factories.routine_rubric()
+    draft = copy_rubric_as_new_version(rubric=published, by=city.bureau)
+    client = login(city.bureau)
+    area = draft.areas.first()
+    page = client.get(reverse("admin:inspections_rubricarea_change", args=[area.pk]))
+    assert page.status_code == 200 and b'name="criteria-0-max_points"' in page.content
+    frozen = client.get(reverse("admin:inspections_rubricarea_change", args=[published.areas.first().pk]))
+    assert b'name="criteria-0-max_points"' not in frozen.content
+    assert Rubric.objects.get(pk=published.pk).is_published
