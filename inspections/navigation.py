@@ -28,7 +28,7 @@ def menu(user) -> dict | None:
     return {"label": "督导与听评课", "icon": "clipboard-check", "children": children}
 
 
-def _item(text, url, badge="", badge_class="text-bg-secondary"):
+def _item(text, url, badge="", badge_class="secondary"):
     return {"text": text, "url": url, "badge": badge, "badge_class": badge_class}
 
 
@@ -50,7 +50,7 @@ def home_panels(user) -> list[dict]:
                         f"{order.school.name}（期限 {order.deadline:%Y-%m-%d}）",
                         reverse("inspections:order-detail", args=[order.pk]),
                         "逾期",
-                        "text-bg-danger",
+                        "danger",
                     )
                     for order in overdue
                 ],
@@ -96,7 +96,7 @@ def home_panels(user) -> list[dict]:
                         f"{order.school.name}：{order.deadline:%Y-%m-%d}前",
                         reverse("inspections:order-detail", args=[order.pk]),
                         order.get_status_display(),
-                        "text-bg-danger" if order.status == "overdue" else "text-bg-warning",
+                        "danger" if order.status == "overdue" else "warning",
                     )
                     for order in orders
                 ],
@@ -116,7 +116,7 @@ def home_panels(user) -> list[dict]:
                         f"已完成 {quota['progress']}%",
                         reverse("inspections:observation-create"),
                         "记录听课",
-                        "text-bg-success" if quota["progress"] >= 100 else "text-bg-primary",
+                        "success" if quota["progress"] >= 100 else "primary",
                     )
                 ],
                 "empty": "",
@@ -135,7 +135,7 @@ def home_panels(user) -> list[dict]:
                         f"{o.observed_on:%Y-%m-%d}《{o.topic}》待写教学反思",
                         reverse("inspections:observation-detail", args=[o.pk]),
                         "待反思",
-                        "text-bg-warning",
+                        "warning",
                     )
                     for o in pending
                 ],
