@@ -252,11 +252,12 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _visit_payload(request: HttpRequest, visit: Visit) -> tuple[dict, dict, dict]:
+def _visit_payload(request: HttpRequest, visit: Visit) -> tuple[dict, dict]:
+    """The scores and evidence notes typed per criterion (only the fields present are changed)."""
     ids = Criterion.objects.filter(area__rubric_id=visit.rubric_id).values_list("pk", flat=True)
     scores = {cid: request.POST.get(f"score-{cid}", "") for cid in ids if f"score-{cid}" in request.POST}
     evidence = {str(cid): request.POST.get(f"evidence-{cid}", "") for cid in ids if f"evidence-{cid}" in request.POST}
-    return scores, evidence, {}
+    return scores, evidence
 
 
 @login_required
@@ -271,7 +272,7 @@ def visit_fill(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
-        scores, evidence, _ = _visit_payload(request, visit)
+        scores, evidence = _visit_payload(request, visit)
         if header.is_valid():
             fields = {name: header.cleaned_data[name] for name in header.fields}
             try:

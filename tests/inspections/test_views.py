@@ -263,3 +263,73 @@ def test_admin_edits_draft_rubric_versions_but_not_published_ones(city, login):
     frozen = client.get(reverse("admin:inspections_rubricarea_change", args=[published.areas.first().pk]))
     assert b'name="criteria-0-max_points"' not in frozen.content
     assert Rubric.objects.get(pk=published.pk).is_published
+
+
+def test_bureau_creates_a_campaign_and_draws_it_through_the_pages(city, login):
+    rubric = factories.routine_rubric()
+    from schools.models import Semester
+
+    client = login(city.bureau)
+    response = client.post(
+        reverse("inspections:campaign-create"),
+        {
+            "title": "秋季随机督导",
+            "kind": "random",
+            "semester": Semester.objects.get(is_current=True).pk,
+            "rubric": rubric.pk,
+            "schools_to_draw": 2,
+            "inspectors_per_school": 1,
+            "eligible_schools": [city.school_a.pk, city.school_b.pk],
+            "inspector_pool": [city.inspector.pk],
+        },
+    )
+    campaign_url = response["Location"]
+    client.post(campaign_url + "draw/")
+    body = client.get(campaign_url).content.decode()
+    assert "抽取结果已公开" in body and "甲小学" in body and "乙小学" in body
+    assert Visit.objects.filter(campaign__title="秋季随机督导").count() == 2
+
+
+def test_notice_from_the_star_table_orders_weak_schools_to_rectify(city, login):
+    factories.submitted_visit(by=city.bureau, school=city.school_a, inspector=city.inspector, fraction=Decimal("0.5"))
+    client = login(city.bureau)
+    table = client.get(reverse("inspections:star-table"))
+    assert table.context["below_count"] == 1
+    deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
+    response = client.post(
+        reverse("inspections:notice-create"), {"start_year": 2026, "deadline": deadline}, follow=True
+    )
+    assert "甲小学" in response.content.decode()
+    order = RectificationOrder.objects.get()
+    assert order.school == city.school_a
+    # The principal answers it; the inspector of that school verifies it.
+    login(city.principal_a).post(reverse("inspections:order-answer", args=[order.pk]), {"response": "已整改到位"})
+    login(city.inspector).post(reverse("inspections:order-verify", args=[order.pk]), {"accept": "1", "note": "属实"})
+    order.refresh_from_db()
+    assert order.status == "verified"
+
+
+def test_sanction_is_recorded_on_the_school_history(city, login):
+    client = login(city.bureau)
+    response = client.post(
+        reverse("inspections:sanction-create"),
+        {"school": city.school_a.pk, "kind": "on_site", "reason": "整改逾期", "decided_on": "2026-11-20"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "驻点整改" in body and "整改逾期" in body
+    assert (
+        login(city.principal_a).get(reverse("inspections:school-history", args=[city.school_a.pk])).status_code == 200
+    )
+
+
+def test_teacher_home_lists_lessons_waiting_for_a_reflection(city, login):
+    factories.observation(by=city.principal_a, teacher=city.teacher_a, topic="桂林山水")
+    body = login(city.teacher_user_a).get(reverse("home")).content.decode()
+    assert "我的课堂教学考核档案" in body and "《桂林山水》待写教学反思" in body
+
+
+def test_follow_up_form_is_prefilled_from_the_first_observation(city, login):
+    first = factories.observation(by=city.principal_a, teacher=city.teacher_a)
+    response = login(city.principal_a).get(reverse("inspections:observation-create") + f"?follow_up={first.pk}")
+    assert response.context["form"].initial["follow_up_of"] == first
