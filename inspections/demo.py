@@ -128,7 +128,7 @@ def _observations(rng, *, observer, level, teachers, semester, form, count, toda
                 "teacher": teacher,
                 "subject": subject,
                 "school_class": school_class,
-                "observed_on": min(today, semester.starts_on + timedelta(days=7 + index * 6)),
+                "observed_on": min(today, semester.starts_on + timedelta(days=rng.randint(7, 85))),
                 "lesson_type": rng.choice(["routine", "routine", "seminar", "report", "open", "same_topic"]),
                 "announced": rng.random() < 0.4,
                 "topic": rng.choice(TOPICS.get(subject.code, ["新授课"])),
@@ -306,10 +306,11 @@ def build_demo() -> list[str]:
         count=2,
         today=today,
     )
-    first = next(o for o in made if o.teacher_id == teacher_record.pk)
-    Observation.objects.filter(
-        pk__in=[o.pk for o in made if o.teacher_id == teacher_record.pk and o.pk != first.pk][:1]
-    ).update(follow_up_of=first)
+    own = sorted((o for o in made if o.teacher_id == teacher_record.pk), key=lambda o: (o.observed_on, o.pk))
+    first = own[0]
+    later = next((o for o in own[1:] if o.observed_on > first.observed_on), None)
+    if later is not None:
+        Observation.objects.filter(pk=later.pk).update(follow_up_of=first)
     services.reflect(
         observation=first,
         by=teacher_user,

@@ -168,7 +168,24 @@
     });
   }
 
+  // A teacher's scores over time: data from a json_script element, drawn with the vendored ECharts.
+  function lineChart(box) {
+    if (!window.echarts) { return; }
+    var source = document.getElementById(box.dataset.lineChart);
+    var data = JSON.parse(source.textContent);
+    var chart = window.echarts.init(box);
+    chart.setOption({
+      grid: { left: 40, right: 16, top: 16, bottom: 32 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.labels },
+      yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10 - 10); }, max: 100 },
+      series: [{ type: "line", name: "得分", data: data.totals, smooth: true, label: { show: true } }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-line-chart]").forEach(lineChart);
     document.querySelectorAll("form[data-offline-form]").forEach(setUp);
     window.addEventListener("online", flush);
     flush();

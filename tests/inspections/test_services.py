@@ -326,3 +326,13 @@ def test_school_star_levels_and_summary(city):
         "open_rectifications": 1,
     }
     assert selectors.school_inspection_summary(school=SchoolFactory(), semester=semester)["star_level"] is None
+
+
+def test_the_overdue_job_is_on_the_daily_beat_schedule(settings):
+    from eduquality.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["inspections-mark-overdue-rectifications"]
+    assert entry["task"] == "inspections.mark_overdue_rectifications"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {1}
