@@ -221,7 +221,10 @@ def _count_queries(client, url) -> int:
     return len(queries)
 
 
-def test_star_table_and_rectification_board_run_a_fixed_number_of_queries(city, login):
+LIST_PAGES = ["star-table", "order-list", "visit-list", "observation-list", "quota-table"]
+
+
+def test_list_pages_run_a_fixed_number_of_queries(city, login):
     client = login(city.bureau)
     today = timezone.localdate()
 
@@ -234,17 +237,12 @@ def test_star_table_and_rectification_board_run_a_fixed_number_of_queries(city, 
             services.create_order(
                 school=school, visit=visit, items="一", deadline=today + timedelta(days=3), by=city.bureau, today=today
             )
+            factories.observation(by=city.principal_a, teacher=TeacherFactory(school=city.school_a))
 
     add_schools(2)
-    few = (
-        _count_queries(client, reverse("inspections:star-table")),
-        _count_queries(client, reverse("inspections:order-list")),
-    )
+    few = [_count_queries(client, reverse(f"inspections:{name}")) for name in LIST_PAGES]
     add_schools(6)
-    many = (
-        _count_queries(client, reverse("inspections:star-table")),
-        _count_queries(client, reverse("inspections:order-list")),
-    )
+    many = [_count_queries(client, reverse(f"inspections:{name}")) for name in LIST_PAGES]
     assert few == many
 
 
