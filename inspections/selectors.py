@@ -5,6 +5,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from inspections import rules
 from inspections.models import (
+    Attachment,
     Campaign,
     Draw,
     Notice,
@@ -108,6 +109,13 @@ def observation_qs_for(*, user) -> QuerySet[Observation]:
     if has_role(user, "teacher"):
         condition |= Q(teacher__user=user)
     return observations.filter(condition)
+
+
+def attachment_qs_for(*, user) -> QuerySet[Attachment]:
+    """An attachment is visible with its visit or its rectification order."""
+    return Attachment.objects.filter(
+        Q(visit__in=visit_qs_for(user=user).values("pk")) | Q(order__in=order_qs_for(user=user).values("pk"))
+    )
 
 
 def teacher_for_file(*, user, pk: int) -> Teacher:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("visits/<int:pk>/fill/", views.visit_fill, name="visit-fill"),
     path("visits/<int:pk>/attach/", views.visit_attach, name="visit-attach"),
     path("visits/<int:pk>/letter.pdf", views.visit_letter, name="visit-letter"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("stars/", views.star_table, name="star-table"),
     path("stars/export/", views.star_export, name="star-export"),
     path("schools/<int:pk>/", views.school_history, name="school-history"),

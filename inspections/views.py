@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import audit, excel
@@ -348,6 +349,15 @@ def visit_letter(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}.pdf"'
+    return response
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Attachments are served only through the scope of their visit or order, never as public media."""
+    attachment = get_object_or_404(selectors.attachment_qs_for(user=request.user), pk=pk)
+    response = FileResponse(attachment.file.open("rb"))
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=attachment.name)
     return response
 
 

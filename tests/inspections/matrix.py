@@ -3,10 +3,12 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from inspections import services
+from inspections.models import Attachment
 from tests.inspections import factories
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, POST_ONLY, statuses
 
@@ -31,6 +33,7 @@ EXPECTED = {
     "inspections:visit-fill": statuses(404, bureau=403, inspector=200),
     "inspections:visit-attach": POST_ONLY,
     "inspections:visit-letter": SUBMITTED_VISIT,
+    "inspections:attachment-download": SUBMITTED_VISIT,  # an attachment of the submitted visit
     "inspections:star-table": CITY_READERS,
     "inspections:star-export": CITY_READERS,
     "inspections:school-history": statuses(
@@ -66,7 +69,11 @@ def build(city) -> dict:
         start_year=visit.semester.start_year, deadline=today + timedelta(days=30), by=city.bureau, today=today
     )
     observation = factories.observation(by=city.principal_a, teacher=city.teacher_a)
+    attachment = Attachment(visit=visit, name="照片.jpg", size=4, uploaded_by=city.inspector)
+    attachment.file.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+    attachment.save()
     return {
+        "attachment": attachment,
         "rubric": visit.rubric,
         "campaign": visit.campaign,
         "visit": visit,
@@ -88,6 +95,7 @@ OBJECT_OF = {
     "order": "order",
     "observation": "observation",
     "teacher-file": "teacher",
+    "attachment-download": "attachment",
 }
 
 

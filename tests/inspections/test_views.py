@@ -331,3 +331,17 @@ def test_follow_up_form_is_prefilled_from_the_first_observation(city, login):
     first = factories.observation(by=city.principal_a, teacher=city.teacher_a)
     response = login(city.principal_a).get(reverse("inspections:observation-create") + f"?follow_up={first.pk}")
     assert response.context["form"].initial["follow_up_of"] == first
+
+
+def test_attachments_are_served_only_within_their_visits_scope(city, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    visit = _visit(city)
+    (attachment,) = services.attach_to_visit(
+        visit=visit, files=[SimpleUploadedFile("听课记录.pdf", b"%PDF-1.4 x")], by=city.inspector
+    )
+    url = reverse("inspections:attachment-download", args=[attachment.pk])
+    response = login(city.inspector).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert login(city.principal_a).get(url).status_code == 404  # not yet submitted
+    assert login(city.principal_b).get(url).status_code == 404
