@@ -50,6 +50,22 @@ def _user(username: str, full_name: str):
     return user
 
 
+def _picture(name: str, label: str, kind: str = "PNG"):
+    """A small generated picture (or a one-page PDF of it) to stand in for a photo taken on site."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), (226, 236, 246))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([40, 40, 600, 360], outline=(30, 80, 140), width=4)
+    draw.text((60, 60), label, fill=(30, 80, 140))
+    buffer = BytesIO()
+    image.save(buffer, kind)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
 def _principal_of(school: School):
     """The school's principal login; schools without a demo login get one that cannot sign in."""
     assignment = RoleAssignment.objects.filter(role="principal", school=school).select_related("user").first()
@@ -197,7 +213,10 @@ def build_demo() -> list[str]:
         if index % 3 == 1:
             responder = _principal_of(order.school)
             services.answer_order(
-                order=order, by=responder, response="已组织全体教师对照整改事项逐项整改，相关制度已修订。"
+                order=order,
+                by=responder,
+                response="已组织全体教师对照整改事项逐项整改，相关制度已修订。",
+                files=[_picture("rectification.pdf", "rectification report", "PDF")],
             )
             if index % 2:
                 services.verify_order(
@@ -247,6 +266,9 @@ def build_demo() -> list[str]:
                     evidence={},
                     fields={"lessons_listened": LISTENED},
                     submit=False,
+                )
+                services.attach_to_visit(
+                    visit=visit, files=[_picture("classroom.png", "classroom photo")], by=inspector
                 )
             kept_open += 1
             continue
