@@ -8,6 +8,7 @@ DEBUG=0 and ALLOWED_HOSTS.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -188,6 +189,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # A message not acknowledged within this time (a worker died) is delivered again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Inspections: every morning, open rectification orders past their deadline become overdue.
+CELERY_BEAT_SCHEDULE["inspections-mark-overdue-rectifications"] = {
+    "task": "inspections.mark_overdue_rectifications",
+    "schedule": crontab(hour=1, minute=10),
+}
 
 # Security headers. The production values are the defaults whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

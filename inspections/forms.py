@@ -1,0 +1,173 @@
+"""Forms of inspections: validation and layout only, no side effects."""
+
+from django import forms
+from django.utils import timezone
+
+from inspections.models import Campaign, Observation, RectificationOrder, Rubric, Sanction, Visit
+from schools.models import School, SchoolClass, Semester, Teacher
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "title",
+            "kind",
+            "semester",
+            "rubric",
+            "description",
+            "schools_to_draw",
+            "inspectors_per_school",
+            "exclude_same_district",
+            "eligible_schools",
+            "inspector_pool",
+            "visit_from",
+            "visit_until",
+        ]
+        widgets = {
+            "visit_from": DATE,
+            "visit_until": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "eligible_schools": forms.SelectMultiple(attrs={"size": 8}),
+            "inspector_pool": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["rubric"].queryset = Rubric.objects.filter(kind="routine", is_published=True)
+        self.fields["semester"].initial = Semester.objects.filter(is_current=True).first()
+        self.fields["eligible_schools"].queryset = School.objects.filter(is_active=True)
+        self.fields["inspector_pool"].queryset = (
+            get_user_model().objects.filter(role_assignments__role="inspector").distinct()
+        )
+
+
+class VisitHeaderForm(forms.ModelForm):
+    """The free-text parts of a visit (一听二看三查阅 and the findings); scores come per criterion."""
+
+    class Meta:
+        model = Visit
+        fields = [
+            "visited_on",
+            "lessons_listened",
+            "things_seen",
+            "documents_checked",
+            "strengths",
+            "problems",
+            "suggestions",
+        ]
+        widgets = {"visited_on": DATE, **{name: forms.Textarea(attrs={"rows": 3}) for name in fields[1:]}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class AttachmentForm(forms.Form):
+    files = MultipleFileField(label="附件（照片、PDF、Office 文件，每个不超过 20 MB）")
+
+
+class AnswerForm(forms.Form):
+    response = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 5}))
+    files = MultipleFileField(label="佐证材料", required=False)
+
+
+class VerifyForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label="核查结论", choices=[("1", "整改到位，销号"), ("0", "整改不到位，退回")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label="核查意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OrderForm(forms.ModelForm):
+    class Meta:
+        model = RectificationOrder
+        fields = ["school", "visit", "items", "deadline"]
+        widgets = {"deadline": DATE, "items": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].queryset = Visit.objects.filter(status="submitted").select_related("school", "campaign")
+
+
+class NoticeForm(forms.Form):
+    start_year = forms.IntegerField(widget=forms.HiddenInput)
+    deadline = forms.DateField(label="整改期限", widget=DATE)
+
+
+class SanctionForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["school", "kind", "reason", "decided_on", "order"]
+        widgets = {"decided_on": DATE, "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class ObservationForm(forms.ModelForm):
+    """The lesson's facts and the diagnosis loop; the form scores are read per criterion by the view."""
+
+    class Meta:
+        model = Observation
+        fields = [
+            "teacher",
+            "subject",
+            "school_class",
+            "observed_on",
+            "lesson_type",
+            "announced",
+            "topic",
+            "strengths",
+            "problems",
+            "causes",
+            "strategy",
+            "follow_up_of",
+        ]
+        widgets = {
+            "observed_on": DATE,
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in ("strengths", "problems", "causes", "strategy")},
+        }
+
+    def __init__(self, *args, teachers=None, observations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = teachers if teachers is not None else Teacher.objects.none()
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(
+            school_id__in=self.fields["teacher"].queryset.values("school_id")
+        ).select_related("school")
+        self.fields["follow_up_of"].queryset = observations if observations is not None else Observation.objects.none()
+        self.fields["observed_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        teacher, school_class = data.get("teacher"), data.get("school_class")
+        if teacher and school_class and school_class.school_id != teacher.school_id:
+            self.add_error("school_class", "班级不属于授课教师所在学校。")
+        if data.get("observed_on") and data["observed_on"] > timezone.localdate():
+            self.add_error("observed_on", "听课日期不能晚于今天。")
+        return data
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(label="教学反思", widget=forms.Textarea(attrs={"rows": 6}))

@@ -1,0 +1,186 @@
+"""Pure rules of inspections: scoring, star levels, the double-random draw, deadlines, quotas.
+No ORM, no clock: values in, values out."""
+
+import random
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ONE_PLACE = Decimal("0.1")
+
+
+# ---- Scores and star levels -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    id: int
+    code: str
+    title: str
+    max_points: Decimal
+
+
+def parse_points(raw) -> Decimal | None:
+    """A score typed into a form: '' → None; not a number → ValueError with a Chinese message."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as error:
+        raise ValueError(f"“{raw}”不是有效的分数。") from error
+    if not value.is_finite() or abs(value) >= 10000:
+        raise ValueError(f"“{raw}”不是有效的分数。")
+    return value
+
+
+def score_problems(
+    criteria: Sequence[CriterionSpec], scores: Mapping[int, Decimal | None], *, require_complete: bool
+) -> list[str]:
+    """What is wrong with a set of scores: above the maximum, negative, more than one decimal, or (on
+    submit) unscored criteria. Empty when the scores may be saved."""
+    problems = []
+    missing = []
+    for criterion in criteria:
+        points = scores.get(criterion.id)
+        if points is None:
+            missing.append(criterion.code)
+            continue
+        if points < 0:
+            problems.append(f"{criterion.code} {criterion.title}：得分不能为负数。")
+        elif points > criterion.max_points:
+            problems.append(f"{criterion.code} {criterion.title}：得分 {points} 超过满分 {criterion.max_points}。")
+        elif (points * 2) % 1 != 0:
+            problems.append(f"{criterion.code} {criterion.title}：得分须以0.5分为单位。")
+    if require_complete and missing:
+        problems.append(f"还有 {len(missing)} 项指标未评分（{'、'.join(missing)}），不能提交。")
+    return problems
+
+
+def total_of(scores: Iterable[Decimal | None]) -> Decimal:
+    return sum((points for points in scores if points is not None), Decimal("0")).quantize(ONE_PLACE)
+
+
+def parse_thresholds(raw: Iterable[Sequence]) -> list[tuple[int, Decimal]]:
+    """[[5, "95"], [4, "85"], …] → [(5, Decimal('95')), …], highest level first."""
+    return sorted(((int(level), Decimal(str(points))) for level, points in raw), reverse=True)
+
+
+def star_level(total: Decimal, thresholds: Sequence[tuple[int, Decimal]]) -> int:
+    """The highest level whose minimum the total reaches (a total exactly on a line reaches it); 0 below all."""
+    for level, minimum in sorted(thresholds, reverse=True):
+        if total >= minimum:
+            return level
+    return 0
+
+
+def yearly_mean(totals: Sequence[Decimal]) -> Decimal | None:
+    """The rating rule: the mean of the year's submitted visit totals, one decimal, half up."""
+    if not totals:
+        return None
+    return (sum(totals, Decimal("0")) / len(totals)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def stars(level: int | None) -> str:
+    if level is None:
+        return ""
+    return "★" * level + "☆" * (5 - level) if level else "未达星级"
+
+
+def parse_school_year(text: str) -> int:
+    """'2025-2026' (or '2025—2026', '2025') → 2025; anything else → ValueError."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-—–]\s*(\d{4}))?\s*", text or "")
+    if not match or (match.group(2) and int(match.group(2)) != int(match.group(1)) + 1):
+        raise ValueError(f"学年“{text}”格式应为 2025-2026。")
+    return int(match.group(1))
+
+
+def school_year_label(start_year: int) -> str:
+    return f"{start_year}—{start_year + 1}学年"
+
+
+# ---- The double-random draw (双随机、一公开) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolSlot:
+    id: int
+    district_id: int
+
+
+@dataclass(frozen=True)
+class InspectorSlot:
+    id: int
+    school_ids: frozenset[int]  # schools the inspector works at (never sent there)
+    district_ids: frozenset[int]  # their districts (avoided when the campaign asks)
+
+
+class DrawError(ValueError):
+    pass
+
+
+def draw(
+    *,
+    seed: str,
+    schools: Sequence[SchoolSlot],
+    inspectors: Sequence[InspectorSlot],
+    school_count: int,
+    per_school: int,
+    avoid_same_district: bool,
+) -> list[tuple[int, list[int]]]:
+    """Pick `school_count` schools and `per_school` distinct inspectors for each, reproducibly from `seed`.
+
+    An inspector never goes to their own school (nor, if asked, their district). Among the eligible,
+    the least-loaded are preferred so the work spreads evenly; ties are broken at random. The inputs are
+    sorted by id first, so the same seed and the same sets give the same result whatever their order.
+    """
+    if school_count < 1 or per_school < 1:
+        raise DrawError("抽取学校数和每校督学数须大于0。")
+    if school_count > len(schools):
+        raise DrawError(f"可抽学校只有 {len(schools)} 所，不足 {school_count} 所。")
+    rng = random.Random(seed)
+    chosen = rng.sample(sorted(schools, key=lambda s: s.id), school_count)
+    pool = sorted(inspectors, key=lambda i: i.id)
+    load = dict.fromkeys((i.id for i in pool), 0)
+    result = []
+    for school in sorted(chosen, key=lambda s: s.id):
+        eligible = [
+            inspector
+            for inspector in pool
+            if school.id not in inspector.school_ids
+            and not (avoid_same_district and school.district_id in inspector.district_ids)
+        ]
+        if len(eligible) < per_school:
+            raise DrawError(f"学校（编号{school.id}）可派督学只有 {len(eligible)} 人，不足每校 {per_school} 人。")
+        ranked = sorted(eligible, key=lambda i: (load[i.id], rng.random()))
+        picked = sorted(i.id for i in ranked[:per_school])
+        for inspector_id in picked:
+            load[inspector_id] += 1
+        result.append((school.id, picked))
+    return result
+
+
+# ---- Rectification and quotas ---------------------------------------------------------------------------
+
+
+def is_overdue(*, status: str, deadline: date, today: date) -> bool:
+    """An order not yet answered whose deadline has passed (the deadline day itself is still in time)."""
+    return status == "open" and today > deadline
+
+
+def quota_progress(done: int, quota: int) -> int:
+    """Percent of the quota done, capped at 100; a zero quota counts as done."""
+    if quota <= 0:
+        return 100
+    return min(100, done * 100 // quota)
+
+
+def observer_level(roles: set[str]) -> str:
+    """The three levels of classroom supervision (seed 002 §四): bureau → 督导室, inspector/researcher
+    → 教研室, school staff → 学校."""
+    if "bureau" in roles:
+        return "supervision"
+    if "inspector" in roles:
+        return "research"
+    return "school"
