@@ -225,3 +225,25 @@ def test_a_student_who_moved_school_is_scored_once_under_the_new_school(exam, ci
     moved = Score.objects.filter(student__student_number=student_number(1))
     assert moved.count() == 2
     assert set(moved.values_list("school_id", "score")) == {(city.school_a.pk, Decimal(90))}
+
+
+def test_a_legacy_xls_workbook_is_read_like_an_xlsx(city):
+    """Schools still send .xls (BIFF8); tests/monitoring/fixtures/scores-legacy.xls was written by xlwt."""
+    from pathlib import Path
+
+    from monitoring.score_import import import_scores
+
+    school_1 = SchoolFactory(code="2122900001", name="老格式一小")
+    school_2 = SchoolFactory(code="2122900002", name="老格式二小")
+    exam = make_exam(schools=[school_1, school_2], code="JC-XLS")
+    content = (Path(__file__).parent / "fixtures" / "scores-legacy.xls").read_bytes()
+
+    outcome = import_scores(exam, content, "成绩.xls", report=lambda p, m: None)
+
+    assert (outcome.rows, outcome.scores, outcome.absences) == (3, 6, 2)
+    scores = scores_of(exam)
+    assert scores[("G220602201601010001", "YW")] == Decimal("92.5")
+    assert scores[("G220602201601010002", "YW")] is None
+    assert scores[("G220602201601010002", "SX")] == Decimal("59.5")
+    assert scores[("G220602201601010003", "SX")] is None
+    assert Student.objects.get(student_number="G220602201601010003").school == school_2
