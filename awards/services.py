@@ -177,7 +177,7 @@ def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: 
 
 @transaction.atomic
 def endorse(*, nomination: Nomination, by) -> Nomination:
-    nomination = Nomination.objects.select_for_update().with_people().get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).with_people().get(pk=nomination.pk)
     if nomination.school_id not in school_leader_ids_for(by):
         raise AwardError("只有被推荐人所在学校的校长或业务校长可以推荐。")
     if nomination.status != Nomination.Status.SUBMITTED:
@@ -193,7 +193,7 @@ def endorse(*, nomination: Nomination, by) -> Nomination:
 
 @transaction.atomic
 def check_eligibility(*, nomination: Nomination, passed: bool, note: str, by) -> Nomination:
-    nomination = Nomination.objects.select_for_update().with_people().get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).with_people().get(pk=nomination.pk)
     if not is_bureau(by):
         raise AwardError("只有教育局工作人员可以进行资格审查。")
     if nomination.campaign.stage not in (Campaign.Stage.NOMINATING,):
@@ -419,7 +419,8 @@ def lodge_objection(*, campaign: Campaign, nomination: Nomination | None, text: 
             raise AwardError("公示尚未开始，不能提出异议。")
         if today > campaign.notice_ends_on:
             raise AwardError(f"公示期已于{rules.chinese_date(campaign.notice_ends_on)}结束，不能再提出异议。")
-        if nomination is not None and (nomination.campaign_id != campaign.pk or not nomination.prize):
+        on_notice = Nomination.objects.filter(campaign=campaign, status=Nomination.Status.ELIGIBLE).exclude(prize="")
+        if nomination is not None and not on_notice.filter(pk=nomination.pk).exists():
             raise AwardError("所选对象不在公示名单中。")
         objection = Objection.objects.create(campaign=campaign, nomination=nomination, text=text.strip()[:2000], lodged_by=by)
         audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=objection)
@@ -428,7 +429,7 @@ def lodge_objection(*, campaign: Campaign, nomination: Nomination | None, text: 
 
 @transaction.atomic
 def resolve_objection(*, objection: Objection, upheld: bool, resolution: str, by) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("campaign", "nomination").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("campaign", "nomination").get(pk=objection.pk)
     if not is_bureau(by):
         raise AwardError("只有教育局工作人员可以处理异议。")
     if objection.status != Objection.Status.OPEN:
