@@ -4,8 +4,31 @@ from django.utils import timezone
 
 from eduquality import excel
 
-NOMINATION_HEADER = ["学校", "同类学校", "被推荐人", "学科", "申报层次", "题目", "状态", "申报时间", "材料数", "资格审查意见"]
-RESULT_HEADER = ["排名分组", "组内名次", "被推荐人", "学校", "学科", "申报层次", "有效评委数", "最终得分", "拟获奖项", "名额边界同分", "证书编号"]
+NOMINATION_HEADER = [
+    "学校",
+    "同类学校",
+    "被推荐人",
+    "学科",
+    "申报层次",
+    "题目",
+    "状态",
+    "申报时间",
+    "材料数",
+    "资格审查意见",
+]
+RESULT_HEADER = [
+    "排名分组",
+    "组内名次",
+    "被推荐人",
+    "学校",
+    "学科",
+    "申报层次",
+    "有效评委数",
+    "最终得分",
+    "拟获奖项",
+    "名额边界同分",
+    "证书编号",
+]
 
 
 def _stamp() -> str:
@@ -33,7 +56,9 @@ def nominations_response(campaign, nominations):
         ]
         for n in nominations
     )
-    sheet = excel.Sheet(title="申报名单", header=NOMINATION_HEADER, rows=rows, widths=[24, 10, 12, 8, 14, 30, 14, 18, 8, 30])
+    sheet = excel.Sheet(
+        title="申报名单", header=NOMINATION_HEADER, rows=rows, widths=[24, 10, 12, 8, 14, 30, 14, 18, 8, 30]
+    )
     return excel.export_response(f"{campaign.name}-申报名单-{_stamp()}.xlsx", [sheet])
 
 
@@ -54,5 +79,7 @@ def results_response(campaign, nominations):
         ]
         for n in nominations
     )
-    sheet = excel.Sheet(title="评审结果", header=RESULT_HEADER, rows=rows, widths=[24, 8, 12, 24, 8, 14, 10, 10, 14, 12, 20])
+    sheet = excel.Sheet(
+        title="评审结果", header=RESULT_HEADER, rows=rows, widths=[24, 8, 12, 24, 8, 14, 10, 10, 14, 12, 20]
+    )
     return excel.export_response(f"{campaign.name}-评审结果-{_stamp()}.xlsx", [sheet])

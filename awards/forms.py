@@ -57,8 +57,14 @@ class NominationForm(forms.Form):
     subject = forms.ModelChoiceField(label="申报学科", queryset=Subject.objects.all(), required=False)
     level = forms.ChoiceField(label="申报层次", required=False)
     work_title = forms.CharField(label="成果/课例/事迹题目", max_length=100, required=False)
-    summary = forms.CharField(label="主要事迹或成果简介", max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label="申报材料", required=False, help_text="可多选；pdf、doc、docx、pptx、jpg、png、mp4，单个文件不超过 20 MB。")
+    summary = forms.CharField(
+        label="主要事迹或成果简介", max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    files = MultipleFileField(
+        label="申报材料",
+        required=False,
+        help_text="可多选；pdf、doc、docx、pptx、jpg、png、mp4，单个文件不超过 20 MB。",
+    )
 
     def __init__(self, *args, campaign: Campaign, teachers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +123,9 @@ class JudgeForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     nomination = forms.ModelChoiceField(label="针对的公示对象", queryset=Nomination.objects.none(), required=False)
-    text = forms.CharField(label="异议内容（请写明事实与依据）", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label="异议内容（请写明事实与依据）", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, winners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +135,9 @@ class ObjectionForm(forms.Form):
 
 class ResolveForm(forms.Form):
     upheld = forms.TypedChoiceField(
-        label="处理结论", choices=[("0", "异议不成立"), ("1", "异议成立（取消其拟获奖资格）")], coerce=lambda v: v == "1"
+        label="处理结论",
+        choices=[("0", "异议不成立"), ("1", "异议成立（取消其拟获奖资格）")],
+        coerce=lambda v: v == "1",
     )
     resolution = forms.CharField(label="处理意见", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 

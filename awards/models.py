@@ -90,7 +90,9 @@ class Campaign(models.Model):
     nomination_closes = models.DateField("申报截止")
     notice_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
     stage = models.CharField("阶段", max_length=12, choices=Stage.choices, default=Stage.NOMINATING)
-    judges_per_nomination = models.PositiveSmallIntegerField("每项评委人数", default=5, validators=[MinValueValidator(1)])
+    judges_per_nomination = models.PositiveSmallIntegerField(
+        "每项评委人数", default=5, validators=[MinValueValidator(1)]
+    )
     notice_starts_on = models.DateField("公示开始", null=True, blank=True)
     notice_ends_on = models.DateField("公示截止", null=True, blank=True)
     announced_on = models.DateField("公布日期", null=True, blank=True)
@@ -114,7 +116,9 @@ class Criterion(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="criteria", verbose_name="评选活动")
     name = models.CharField("评分项", max_length=40)
-    max_score = models.DecimalField("满分", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))])
+    max_score = models.DecimalField(
+        "满分", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
     order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
@@ -141,7 +145,9 @@ class Nomination(models.Model):
         ELIGIBLE = "eligible", "资格审查通过"
         INELIGIBLE = "ineligible", "资格审查未通过"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="nominations", verbose_name="评选活动")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="nominations", verbose_name="评选活动"
+    )
     teacher = models.ForeignKey(
         "schools.Teacher",
         on_delete=models.PROTECT,
@@ -164,12 +170,22 @@ class Nomination(models.Model):
     )
     created_at = models.DateTimeField("申报时间", auto_now_add=True)
     endorsed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="推荐人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="推荐人",
     )
     endorsed_at = models.DateTimeField("推荐时间", null=True, blank=True)
     check_note = models.CharField("资格审查意见", max_length=300, blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审查人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审查人",
     )
     # Results, written by the aggregation.
     judge_count = models.PositiveSmallIntegerField("有效评分评委数", default=0)
@@ -313,7 +329,12 @@ class Objection(models.Model):
     status = models.CharField("处理状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField("处理意见", blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="处理人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
     )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
 

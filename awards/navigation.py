@@ -30,15 +30,38 @@ def home_panels(user) -> list[dict]:
         )
     pending = selectors.judge_queue(user=user).filter(submitted_at__isnull=True).count()
     if pending:
-        items.append({"text": "待评审的申报", "url": reverse("awards:judge-queue"), "badge": pending, "badge_class": "text-bg-danger"})
+        items.append(
+            {
+                "text": "待评审的申报",
+                "url": reverse("awards:judge-queue"),
+                "badge": pending,
+                "badge_class": "text-bg-danger",
+            }
+        )
     leader_pending = (
-        selectors.nomination_qs_for(user=user).filter(status=Nomination.Status.SUBMITTED).exclude(nominated_by=user).count()
+        selectors.nomination_qs_for(user=user)
+        .filter(status=Nomination.Status.SUBMITTED)
+        .exclude(nominated_by=user)
+        .count()
         if not selectors.can_manage(user)
         else selectors.nomination_qs_for(user=user).filter(status=Nomination.Status.ENDORSED).count()
     )
     if leader_pending:
         label = "待资格审查的申报" if selectors.can_manage(user) else "待处理的申报"
-        items.append({"text": label, "url": reverse("awards:campaign-list"), "badge": leader_pending, "badge_class": "text-bg-secondary"})
+        items.append(
+            {
+                "text": label,
+                "url": reverse("awards:campaign-list"),
+                "badge": leader_pending,
+                "badge_class": "text-bg-secondary",
+            }
+        )
     return [
-        {"title": "评选表彰", "icon": "award", "url": reverse("awards:campaign-list"), "items": items, "empty": "暂无进行中的评选。"}
+        {
+            "title": "评选表彰",
+            "icon": "award",
+            "url": reverse("awards:campaign-list"),
+            "items": items,
+            "empty": "暂无进行中的评选。",
+        }
     ]

@@ -129,7 +129,9 @@ def eligibility_problems(nominee: Nominee, rules: EligibilityRules) -> list[str]
         problems.append("请选择申报学科。")
     elif rules.requires_subject and not nominee.teaches_subject:
         problems.append("被推荐教师未任教所选学科。")
-    if rules.min_title_order is not None and (nominee.title_order is None or nominee.title_order > rules.min_title_order):
+    if rules.min_title_order is not None and (
+        nominee.title_order is None or nominee.title_order > rules.min_title_order
+    ):
         problems.append(f"被推荐教师须具有{rules.min_title_name or '规定'}及以上职称。")
     if rules.required_honours and not (rules.required_honours & nominee.honours):
         problems.append("被推荐教师须具有以下荣誉称号之一：" + "、".join(sorted(rules.required_honours)) + "。")

@@ -46,7 +46,11 @@ def nomination_qs_for(*, user) -> QuerySet[Nomination]:
 def assignment_qs_for(*, user) -> QuerySet[Assignment]:
     """A judge's own assignments, never anyone else's (bureau staff included)."""
     return Assignment.objects.filter(judge__user=user).select_related(
-        "judge", "nomination__campaign__campaign_type", "nomination__teacher", "nomination__school", "nomination__subject"
+        "judge",
+        "nomination__campaign__campaign_type",
+        "nomination__teacher",
+        "nomination__school",
+        "nomination__subject",
     )
 
 
@@ -98,6 +102,18 @@ def nominee_teachers_for(user) -> QuerySet[Teacher]:
         .select_related("school")
         .order_by("school__code", "name")
     )
+
+
+def certificate_qs_for(*, user) -> QuerySet[Nomination]:
+    """Certificates of announced winners: the bureau's, a school leader's school's, a teacher's own."""
+    base = (
+        Nomination.objects.with_people()
+        .filter(campaign__stage=Campaign.Stage.ANNOUNCED, status=Nomination.Status.ELIGIBLE)
+        .exclude(certificate_number="")
+    )
+    if is_bureau(user):
+        return base
+    return base.filter(Q(school_id__in=school_leader_ids_for(user)) | Q(teacher__user=user))
 
 
 def winners(campaign: Campaign) -> QuerySet[Nomination]:

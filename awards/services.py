@@ -14,8 +14,18 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from awards import rules, selectors, star_levels
-from awards.models import Assignment, Campaign, CampaignType, Criterion, Holiday, Judge, Nomination, NominationFile
-from awards.models import Objection, Score
+from awards.models import (
+    Assignment,
+    Campaign,
+    CampaignType,
+    Criterion,
+    Holiday,
+    Judge,
+    Nomination,
+    NominationFile,
+    Objection,
+    Score,
+)
 from eduquality import audit, jobs
 from eduquality.models import AuditEntry
 from schools.models import Honour, School, Teacher, TeacherHonour
@@ -31,7 +41,9 @@ class AwardError(Exception):
 
 
 def _state(campaign_or_nomination, actor, note: str, changes: dict | None = None) -> None:
-    audit.record(actor=actor, action=AuditEntry.Action.STATE, instance=campaign_or_nomination, changes=changes, note=note)
+    audit.record(
+        actor=actor, action=AuditEntry.Action.STATE, instance=campaign_or_nomination, changes=changes, note=note
+    )
 
 
 def _require_stage(campaign: Campaign, stage: str, doing: str) -> None:
@@ -170,7 +182,9 @@ def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: 
         except ValidationError as error:
             raise AwardError(" ".join(error.messages)) from error
         for upload in files:
-            NominationFile.objects.create(nomination=nomination, file=upload, original_name=upload.name[:150], size=upload.size)
+            NominationFile.objects.create(
+                nomination=nomination, file=upload, original_name=upload.name[:150], size=upload.size
+            )
         audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=nomination)
     return nomination
 
@@ -235,7 +249,9 @@ def home_school_of(user) -> School | None:
 def add_judge(*, campaign: Campaign, user, by) -> Judge:
     if campaign.stage not in (Campaign.Stage.NOMINATING, Campaign.Stage.JUDGING):
         raise AwardError("评审已结束，不能再增加评委。")
-    judge, created = Judge.objects.get_or_create(campaign=campaign, user=user, defaults={"school": home_school_of(user)})
+    judge, created = Judge.objects.get_or_create(
+        campaign=campaign, user=user, defaults={"school": home_school_of(user)}
+    )
     if not created:
         raise AwardError(f"{user}已是本次评选的评委。")
     audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=judge, note=f"评选：{campaign}")
@@ -422,14 +438,18 @@ def lodge_objection(*, campaign: Campaign, nomination: Nomination | None, text: 
         on_notice = Nomination.objects.filter(campaign=campaign, status=Nomination.Status.ELIGIBLE).exclude(prize="")
         if nomination is not None and not on_notice.filter(pk=nomination.pk).exists():
             raise AwardError("所选对象不在公示名单中。")
-        objection = Objection.objects.create(campaign=campaign, nomination=nomination, text=text.strip()[:2000], lodged_by=by)
+        objection = Objection.objects.create(
+            campaign=campaign, nomination=nomination, text=text.strip()[:2000], lodged_by=by
+        )
         audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=objection)
     return objection
 
 
 @transaction.atomic
 def resolve_objection(*, objection: Objection, upheld: bool, resolution: str, by) -> Objection:
-    objection = Objection.objects.select_for_update(of=("self",)).select_related("campaign", "nomination").get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",)).select_related("campaign", "nomination").get(pk=objection.pk)
+    )
     if not is_bureau(by):
         raise AwardError("只有教育局工作人员可以处理异议。")
     if objection.status != Objection.Status.OPEN:
@@ -472,7 +492,10 @@ def announce(*, campaign: Campaign, by, today: date | None = None) -> int:
         if nomination.teacher_id:
             honour = kind.honour or Honour.objects.get_or_create(name=f"{kind.name}{nomination.prize}"[:30])[0]
             TeacherHonour.objects.get_or_create(
-                teacher_id=nomination.teacher_id, honour=honour, year=campaign.year, defaults={"source": campaign.name[:100]}
+                teacher_id=nomination.teacher_id,
+                honour=honour,
+                year=campaign.year,
+                defaults={"source": campaign.name[:100]},
             )
     Nomination.objects.bulk_update(winners, ["certificate_number"])
     campaign.stage = Campaign.Stage.ANNOUNCED

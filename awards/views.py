@@ -44,8 +44,10 @@ def _refused(request: HttpRequest, error: services.AwardError) -> None:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _gate(request)
-    campaigns = selectors.campaign_qs_for(user=request.user).annotate(
-        nomination_count=Count("nominations", distinct=True)
+    campaigns = (
+        selectors.campaign_qs_for(user=request.user)
+        .annotate(nomination_count=Count("nominations", distinct=True))
+        .order_by("-year", "-created_at")
     )
     stage = request.GET.get("stage", "")
     if stage in Campaign.Stage.values:
@@ -54,7 +56,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "awards/campaign_list.html",
-        {"page": page, "stages": Campaign.Stage.choices, "stage": stage, "can_manage": selectors.can_manage(request.user)},
+        {
+            "page": page,
+            "stages": Campaign.Stage.choices,
+            "stage": stage,
+            "can_manage": selectors.can_manage(request.user),
+        },
     )
 
 
@@ -101,7 +108,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "kind": kind,
-            "steps": [(label, index < current, index == current) for index, (_, label) in enumerate(Campaign.Stage.choices)],
+            "steps": [
+                (label, index < current, index == current) for index, (_, label) in enumerate(Campaign.Stage.choices)
+            ],
             "criteria": campaign.criteria.all(),
             "my_nominations": mine[:50],
             "my_count": mine.count(),
@@ -161,9 +170,9 @@ def campaign_judges(request: HttpRequest, pk: int) -> HttpResponse:
         get_user_model()
         .objects.filter(
             is_active=True,
-            pk__in=RoleAssignment.objects.filter(role__in=["inspector", "principal", "academic_lead", "group_leader", "teacher"]).values(
-                "user_id"
-            ),
+            pk__in=RoleAssignment.objects.filter(
+                role__in=["inspector", "principal", "academic_lead", "group_leader", "teacher"]
+            ).values("user_id"),
         )
         .exclude(pk__in=taken)
         .order_by("username")
@@ -190,7 +199,9 @@ def _nominations(request: HttpRequest, campaign: Campaign):
         qs = qs.filter(status=status)
     query = request.GET.get("q", "").strip()
     if query:
-        qs = qs.filter(Q(teacher__name__icontains=query) | Q(school__name__icontains=query) | Q(work_title__icontains=query))
+        qs = qs.filter(
+            Q(teacher__name__icontains=query) | Q(school__name__icontains=query) | Q(work_title__icontains=query)
+        )
     return qs.annotate(file_count=Count("files")).order_by("school__code", "pk")
 
 
@@ -234,7 +245,9 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         teacher = data.get("teacher")
-        school = teacher.school if teacher else School.objects.filter(pk__in=school_leader_ids_for(request.user)).first()
+        school = (
+            teacher.school if teacher else School.objects.filter(pk__in=school_leader_ids_for(request.user)).first()
+        )
         try:
             if school is None:
                 raise services.AwardError("只有学校领导可以为学校申报。")
@@ -268,7 +281,9 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show_scores = selectors.can_see_scores(user, nomination)
     judge_rows = []
     if selectors.can_manage(user):
-        scores = Score.objects.filter(assignment__nomination=nomination).select_related("criterion", "assignment__judge__user")
+        scores = Score.objects.filter(assignment__nomination=nomination).select_related(
+            "criterion", "assignment__judge__user"
+        )
         by_judge: dict = {}
         for score in scores:
             by_judge.setdefault(score.assignment.judge, []).append(score)
@@ -288,7 +303,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and nomination.status != Nomination.Status.SUBMITTED,
             "rule_problems": services.current_eligibility_problems(nomination) if selectors.can_manage(user) else [],
             "check_form": forms.EligibilityForm(),
-            "certificate": bool(nomination.certificate_number) and campaign.stage == Campaign.Stage.ANNOUNCED,
+            "certificate": selectors.certificate_qs_for(user=user).filter(pk=nomination.pk).exists(),
             "history": audit.history_for(nomination)[:10] if selectors.can_manage(user) else [],
         },
     )
@@ -406,7 +421,9 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("awards:campaign-detail", pk=pk)
     winners = selectors.winners(campaign)
     today = timezone.localdate()
-    objection_open = campaign.stage == Campaign.Stage.NOTICE and campaign.notice_starts_on <= today <= campaign.notice_ends_on
+    objection_open = (
+        campaign.stage == Campaign.Stage.NOTICE and campaign.notice_starts_on <= today <= campaign.notice_ends_on
+    )
     return render(
         request,
         "awards/notice.html",
@@ -432,7 +449,10 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("awards:notice", pk=pk)
     try:
         services.lodge_objection(
-            campaign=campaign, nomination=form.cleaned_data["nomination"], text=form.cleaned_data["text"], by=request.user
+            campaign=campaign,
+            nomination=form.cleaned_data["nomination"],
+            text=form.cleaned_data["text"],
+            by=request.user,
         )
         messages.success(request, "异议已提交，教育局将核实处理。")
     except services.AwardError as error:
@@ -467,7 +487,10 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.resolve_objection(
-                objection=objection, upheld=form.cleaned_data["upheld"], resolution=form.cleaned_data["resolution"], by=request.user
+                objection=objection,
+                upheld=form.cleaned_data["upheld"],
+                resolution=form.cleaned_data["resolution"],
+                by=request.user,
             )
             messages.success(request, "异议已处理。")
         except services.AwardError as error:
@@ -481,12 +504,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     _gate(request)
-    nomination = get_object_or_404(
-        selectors.nomination_qs_for(user=request.user).filter(
-            campaign__stage=Campaign.Stage.ANNOUNCED, status=Nomination.Status.ELIGIBLE
-        ).exclude(certificate_number=""),
-        pk=pk,
-    )
+    nomination = get_object_or_404(selectors.certificate_qs_for(user=request.user), pk=pk)
     pdf = services.certificate_pdf(nomination)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{nomination.certificate_number}.pdf"'
@@ -499,7 +517,9 @@ def certificate_batch(request: HttpRequest, pk: int) -> HttpResponse:
     _gate_manage(request)
     campaign = _campaign(request, pk)
     try:
-        job = services.start_certificate_batch(campaign=campaign, by=request.user, as_zip=request.POST.get("format") == "zip")
+        job = services.start_certificate_batch(
+            campaign=campaign, by=request.user, as_zip=request.POST.get("format") == "zip"
+        )
     except services.AwardError as error:
         _refused(request, error)
         return redirect("awards:campaign-detail", pk=pk)

@@ -10,10 +10,11 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from eduquality.models import Job
+from tests.awards import matrix as awards_matrix
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, ROLES, SCHOOL_PEOPLE, STUDENT_READERS, statuses
 
 # Apps with pages add their matrix module here (see tests/matrix.py).
-APP_MATRICES: list = []
+APP_MATRICES: list = [awards_matrix]
 
 OWN_JOB = statuses(404, bureau=200)  # the job below belongs to the bureau user
 

@@ -7,7 +7,14 @@ import pytest
 
 from awards import services
 from awards.models import Campaign, Nomination
-from tests.awards.factories import AFTER_NOTICE, JUDGING_DAY, NOTICE_DAY, CampaignFactory, NominationFactory, campaign_type
+from tests.awards.factories import (
+    AFTER_NOTICE,
+    JUDGING_DAY,
+    NOTICE_DAY,
+    CampaignFactory,
+    NominationFactory,
+    campaign_type,
+)
 from tests.factories import TeacherFactory, UserFactory, grant
 
 
@@ -56,7 +63,10 @@ def score_all(world: Awards, values_by_judge: dict | None = None) -> None:
     criteria = list(world.campaign.criteria.all())
     for assignment in _assignments(world.campaign):
         value = (values_by_judge or {}).get(assignment.judge.user.username)
-        values = {c.pk: value if value is not None else (c.max_score * Decimal("0.8")).quantize(Decimal("0.1")) for c in criteria}
+        values = {
+            c.pk: value if value is not None else (c.max_score * Decimal("0.8")).quantize(Decimal("0.1"))
+            for c in criteria
+        }
         services.save_scores(assignment=assignment, values=values, by=assignment.judge.user)
 
 

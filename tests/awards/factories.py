@@ -41,7 +41,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     def criteria(campaign, create, extracted, **kwargs):
         items = extracted if extracted is not None else campaign.campaign_type.default_criteria
         for index, item in enumerate(items):
-            Criterion.objects.create(campaign=campaign, name=item["name"], max_score=Decimal(str(item["max"])), order=index)
+            Criterion.objects.create(
+                campaign=campaign, name=item["name"], max_score=Decimal(str(item["max"])), order=index
+            )
 
 
 class NominationFactory(factory.django.DjangoModelFactory):

@@ -124,14 +124,19 @@ def test_eligibility_rules_name_every_reason(change, message):
 )
 def test_star_school_needs_the_minimum_star_level(star, ok, message):
     rule = rules.EligibilityRules(nominee_kind="school", min_star_level=4)
-    problems = rules.eligibility_problems(rules.Nominee(kind="school", school_is_city_direct=False, star_level=star), rule)
+    problems = rules.eligibility_problems(
+        rules.Nominee(kind="school", school_is_city_direct=False, star_level=star), rule
+    )
     assert (problems == []) is ok
     assert all(message in problem for problem in problems)
 
 
 def test_level_must_be_one_of_the_campaigns_levels():
     rule = rules.EligibilityRules(nominee_kind="teacher", levels=("学校", "教师个人"))
-    assert rules.eligibility_problems(rules.Nominee(kind="teacher", school_is_city_direct=False, level="教师个人"), rule) == []
+    assert (
+        rules.eligibility_problems(rules.Nominee(kind="teacher", school_is_city_direct=False, level="教师个人"), rule)
+        == []
+    )
     assert rules.eligibility_problems(rules.Nominee(kind="teacher", school_is_city_direct=False, level="区级"), rule)
 
 
@@ -142,7 +147,12 @@ def test_school_quota(used, limit, refused):
 
 @pytest.mark.parametrize(
     ("today", "refused"),
-    [(date(2026, 4, 30), "尚未开始"), (date(2026, 5, 1), None), (date(2026, 5, 31), None), (date(2026, 6, 1), "已于2026年5月31日截止")],
+    [
+        (date(2026, 4, 30), "尚未开始"),
+        (date(2026, 5, 1), None),
+        (date(2026, 5, 31), None),
+        (date(2026, 6, 1), "已于2026年5月31日截止"),
+    ],
 )
 def test_nomination_window_includes_both_ends(today, refused):
     problem = rules.window_problem(today, date(2026, 5, 1), date(2026, 5, 31))

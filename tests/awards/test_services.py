@@ -28,7 +28,11 @@ def campaign(city, kind):
 
 def test_teacher_nominates_self_principal_endorses_bureau_checks(city, campaign):
     nomination = services.nominate(
-        campaign=campaign, data=data_for(city.teacher_a, work_title="立德树人"), files=[pdf_upload()], by=city.teacher_user_a, today=TODAY
+        campaign=campaign,
+        data=data_for(city.teacher_a, work_title="立德树人"),
+        files=[pdf_upload()],
+        by=city.teacher_user_a,
+        today=TODAY,
     )
     assert nomination.status == Nomination.Status.SUBMITTED
     assert nomination.files.get().original_name == "事迹材料.pdf"
@@ -47,7 +51,9 @@ def test_a_nomination_by_the_school_leader_is_already_endorsed(city, campaign):
 
 
 def test_principal_of_another_school_cannot_endorse(city, campaign):
-    nomination = services.nominate(campaign=campaign, data=data_for(city.teacher_a), by=city.teacher_user_a, today=TODAY)
+    nomination = services.nominate(
+        campaign=campaign, data=data_for(city.teacher_a), by=city.teacher_user_a, today=TODAY
+    )
     with pytest.raises(services.AwardError, match="所在学校"):
         services.endorse(nomination=nomination, by=city.principal_b)
 
@@ -57,10 +63,14 @@ def test_principal_cannot_nominate_another_schools_teacher(city, campaign):
         services.nominate(campaign=campaign, data=data_for(city.teacher_b), by=city.principal_a, today=TODAY)
 
 
-@pytest.mark.parametrize(("day", "message"), [(TODAY.replace(day=1, month=4), "尚未开始"), (TODAY.replace(month=6, day=1), "截止")])
+@pytest.mark.parametrize(
+    ("day", "message"), [(TODAY.replace(day=1, month=4), "尚未开始"), (TODAY.replace(month=6, day=1), "截止")]
+)
 def test_nomination_outside_the_window_is_refused(city, campaign, day, message):
     with pytest.raises(services.AwardError, match=message):
-        services.nominate(campaign=campaign, data=data_for(city.teacher_a), files=[pdf_upload()], by=city.principal_a, today=day)
+        services.nominate(
+            campaign=campaign, data=data_for(city.teacher_a), files=[pdf_upload()], by=city.principal_a, today=day
+        )
     assert not Nomination.objects.exists() and not NominationFile.objects.exists()
 
 
@@ -77,7 +87,9 @@ def test_nomination_over_the_schools_quota_is_refused(city, campaign):
     for teacher in others[:2]:
         services.nominate(campaign=campaign, data=data_for(teacher), by=city.principal_a, today=TODAY)
     with pytest.raises(services.AwardError, match="名额（2个）已用完"):
-        services.nominate(campaign=campaign, data=data_for(others[2]), files=[pdf_upload()], by=city.principal_a, today=TODAY)
+        services.nominate(
+            campaign=campaign, data=data_for(others[2]), files=[pdf_upload()], by=city.principal_a, today=TODAY
+        )
     assert Nomination.objects.count() == 2
     assert NominationFile.objects.count() == 0
 
@@ -86,7 +98,10 @@ def test_ineligible_nominee_is_refused_with_the_reasons(city):
     chief = CampaignFactory(campaign_type=campaign_type("chief-teacher"))
     with pytest.raises(services.AwardError) as refused:
         services.nominate(
-            campaign=chief, data=data_for(city.teacher_a, subject=city.group_a.subject), by=city.principal_a, today=TODAY
+            campaign=chief,
+            data=data_for(city.teacher_a, subject=city.group_a.subject),
+            by=city.principal_a,
+            today=TODAY,
         )
     assert "仅限市直学校" in refused.value.message
     assert "学科带头人" in refused.value.message
@@ -107,7 +122,9 @@ def test_eligible_chief_teacher_is_accepted(city):
 def test_a_disguised_file_refuses_the_whole_nomination(city, campaign):
     files = [pdf_upload(), pdf_upload("木马.pdf", b"MZ\x90\x00 not a pdf")]
     with pytest.raises(services.AwardError, match="内容与扩展名不符"):
-        services.nominate(campaign=campaign, data=data_for(city.teacher_a), files=files, by=city.teacher_user_a, today=TODAY)
+        services.nominate(
+            campaign=campaign, data=data_for(city.teacher_a), files=files, by=city.teacher_user_a, today=TODAY
+        )
     assert not Nomination.objects.exists() and not NominationFile.objects.exists()
 
 
@@ -154,8 +171,16 @@ def test_rescoring_replaces_the_judges_own_scores(awards_world):
 def test_results_trim_the_extremes_and_rank(awards_world, city):
     # Judges 0..4 score everything; judge0 very low, judge4 very high: both dropped.
     criteria = list(awards_world.campaign.criteria.all())
-    per = {"judge0": Decimal("0"), "judge1": Decimal("5"), "judge2": Decimal("6"), "judge3": Decimal("7"), "judge4": Decimal("20")}
-    for assignment in Assignment.objects.filter(nomination__campaign=awards_world.campaign).select_related("judge__user"):
+    per = {
+        "judge0": Decimal("0"),
+        "judge1": Decimal("5"),
+        "judge2": Decimal("6"),
+        "judge3": Decimal("7"),
+        "judge4": Decimal("20"),
+    }
+    for assignment in Assignment.objects.filter(nomination__campaign=awards_world.campaign).select_related(
+        "judge__user"
+    ):
         value = per.get(assignment.judge.user.username, Decimal("5"))
         services.save_scores(assignment=assignment, values={c.pk: value for c in criteria}, by=assignment.judge.user)
     services.compute_results(campaign=awards_world.campaign, by=city.bureau)
@@ -175,7 +200,8 @@ def test_chief_teacher_quota_is_two_per_subject_and_school_category(city, refere
     chief = CampaignFactory(campaign_type=campaign_type("chief-teacher"), judges_per_nomination=1)
     subject = city.group_a.subject
     nominations = [
-        NominationFactory(campaign=chief, teacher=TeacherFactory(school=city.school_a), subject=subject) for _ in range(4)
+        NominationFactory(campaign=chief, teacher=TeacherFactory(school=city.school_a), subject=subject)
+        for _ in range(4)
     ]
     judge_user = city.inspector
     services.add_judge(campaign=chief, user=judge_user, by=city.bureau)
@@ -212,7 +238,11 @@ def test_notice_refuses_stale_results(awards_world, city):
 def test_objection_during_notice_is_recorded_and_after_it_refused(awards_world, city):
     campaign = advance_to_notice(awards_world, city)
     objection = services.lodge_objection(
-        campaign=campaign, nomination=awards_world.nomination_a, text="材料不实", by=city.teacher_user_a, today=NOTICE_DAY
+        campaign=campaign,
+        nomination=awards_world.nomination_a,
+        text="材料不实",
+        by=city.teacher_user_a,
+        today=NOTICE_DAY,
     )
     assert objection.status == Objection.Status.OPEN
     with pytest.raises(services.AwardError, match="公示期已于2026年6月12日结束"):
