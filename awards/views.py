@@ -241,7 +241,10 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_nominate(request.user, campaign):
         raise PermissionDenied
     teachers = selectors.nominee_teachers_for(request.user)
-    form = forms.NominationForm(request.POST or None, request.FILES or None, campaign=campaign, teachers=teachers)
+    posted = request.method == "POST"
+    form = forms.NominationForm(
+        request.POST if posted else None, request.FILES if posted else None, campaign=campaign, teachers=teachers
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         teacher = data.get("teacher")
