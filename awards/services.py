@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -375,14 +375,32 @@ def compute_results(*, campaign: Campaign, by=None) -> int:
     for nomination in nominations:
         placing = placings[nomination.pk]
         nomination.rank, nomination.prize, nomination.tie_at_quota = placing.rank, placing.prize, placing.tie_at_quota
-    Nomination.objects.bulk_update(
-        nominations, ["final_score", "judge_count", "rank", "prize", "tie_at_quota"], batch_size=5000
-    )
+    _write_results(nominations)
     campaign.results_computed_at = timezone.now()
     campaign.save(update_fields=["results_computed_at"])
     if by is not None:
         _state(campaign, by, "计算评审结果与拟获奖名单")
     return len(nominations)
+
+
+def _write_results(nominations: list[Nomination]) -> None:
+    """One UPDATE … FROM (VALUES …) per batch (one in all up to 10,000 nominations on PostgreSQL):
+    Django's bulk_update builds a CASE per row and field, which takes seconds at this size."""
+    table = Nomination._meta.db_table
+    vendor_batch = 10_000 if connection.vendor == "postgresql" else 1_000  # bound parameters per statement
+    row_sql = "(CAST(%s AS integer), CAST(%s AS numeric), CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS varchar(40)), CAST(%s AS boolean))"
+    with connection.cursor() as cursor:
+        for start in range(0, len(nominations), vendor_batch):
+            batch = nominations[start : start + vendor_batch]
+            params = []
+            for n in batch:
+                params += [n.pk, n.final_score, n.judge_count, n.rank, n.prize, n.tie_at_quota]
+            cursor.execute(
+                f"WITH v(id, final_score, judge_count, rank, prize, tie) AS (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"UPDATE {table} SET final_score = v.final_score, judge_count = v.judge_count, rank = v.rank, "
+                f"prize = v.prize, tie_at_quota = v.tie FROM v WHERE {table}.id = v.id",
+                params,
+            )
 
 
 # ---- Public notice, objections, announcement ------------------------------------------------------

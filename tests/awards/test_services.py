@@ -271,3 +271,32 @@ def test_announcement_records_the_honour_on_the_teacher(announced_world, city):
     assert record.source == announced_world.campaign.name
     assert announced_world.nomination_a.certificate_number.startswith("2026")
     assert announced_world.campaign.announced_on == AFTER_NOTICE
+
+
+def _scored_campaign(city, size: int):
+    campaign = CampaignFactory(campaign_type=campaign_type("research-result"), judges_per_nomination=1)
+    for index in range(size):
+        NominationFactory(campaign=campaign, teacher=TeacherFactory(school=city.school_b), level="教师个人")
+    services.add_judge(campaign=campaign, user=city.inspector, by=city.bureau)
+    services.open_judging(campaign=campaign, by=city.bureau, today=TODAY.replace(month=6, day=1))
+    criteria = list(campaign.criteria.all())
+    for index, assignment in enumerate(Assignment.objects.filter(nomination__campaign=campaign)):
+        services.save_scores(
+            assignment=assignment, values={c.pk: Decimal(index % 10) for c in criteria}, by=city.inspector
+        )
+    return campaign
+
+
+def test_computing_results_takes_the_same_queries_whatever_the_size(city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small, large = _scored_campaign(city, 2), _scored_campaign(city, 12)
+    with CaptureQueriesContext(connection) as few:
+        services.compute_results(campaign=small)
+    with CaptureQueriesContext(connection) as many:
+        services.compute_results(campaign=large)
+    assert len(few) == len(many) <= 8
+    placed = Nomination.objects.filter(campaign=large).exclude(prize="")
+    assert placed.count() == 6  # 一等奖 1 + 二等奖 2 + 三等奖 3 in the one level used
+    assert list(placed.filter(prize="一等奖").values_list("final_score", flat=True)) == [Decimal("36.00")]
