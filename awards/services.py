@@ -388,15 +388,17 @@ def _write_results(nominations: list[Nomination]) -> None:
     Django's bulk_update builds a CASE per row and field, which takes seconds at this size."""
     table = Nomination._meta.db_table
     vendor_batch = 10_000 if connection.vendor == "postgresql" else 1_000  # bound parameters per statement
-    row_sql = "(CAST(%s AS integer), CAST(%s AS numeric), CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS varchar(40)), CAST(%s AS boolean))"
+    types = ["integer", "numeric", "integer", "integer", "varchar(40)", "boolean"]
+    row_sql = "(" + ", ".join(f"CAST(%s AS {kind})" for kind in types) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(nominations), vendor_batch):
             batch = nominations[start : start + vendor_batch]
             params = []
             for n in batch:
                 params += [n.pk, n.final_score, n.judge_count, n.rank, n.prize, n.tie_at_quota]
+            values = ", ".join([row_sql] * len(batch))
             cursor.execute(
-                f"WITH v(id, final_score, judge_count, rank, prize, tie) AS (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"WITH v(id, final_score, judge_count, rank, prize, tie) AS (VALUES {values}) "
                 f"UPDATE {table} SET final_score = v.final_score, judge_count = v.judge_count, rank = v.rank, "
                 f"prize = v.prize, tie_at_quota = v.tie FROM v WHERE {table}.id = v.id",
                 params,

@@ -275,7 +275,7 @@ def test_announcement_records_the_honour_on_the_teacher(announced_world, city):
 
 def _scored_campaign(city, size: int):
     campaign = CampaignFactory(campaign_type=campaign_type("research-result"), judges_per_nomination=1)
-    for index in range(size):
+    for _ in range(size):
         NominationFactory(campaign=campaign, teacher=TeacherFactory(school=city.school_b), level="教师个人")
     services.add_judge(campaign=campaign, user=city.inspector, by=city.bureau)
     services.open_judging(campaign=campaign, by=city.bureau, today=TODAY.replace(month=6, day=1))
