@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from awards.models import Campaign, Holiday, Nomination
+from awards.models import Campaign, Criterion, Holiday, Nomination
 from schools.models import Subject
 
 
@@ -32,6 +32,11 @@ class CampaignForm(forms.ModelForm):
         if opens and closes and opens > closes:
             self.add_error("nomination_closes", "申报截止日期不能早于开始日期。")
         return data
+
+
+CriterionFormSet = forms.inlineformset_factory(
+    Campaign, Criterion, fields=["name", "max_score", "order"], extra=1, can_delete=True, min_num=1, validate_min=True
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -25,7 +25,7 @@ def home_panels(user) -> list[dict]:
                 "text": campaign.name,
                 "url": reverse("awards:campaign-detail", kwargs={"pk": campaign.pk}),
                 "badge": campaign.get_stage_display(),
-                "badge_class": "text-bg-warning" if campaign.stage == Campaign.Stage.NOTICE else "text-bg-info",
+                "badge_class": "warning" if campaign.stage == Campaign.Stage.NOTICE else "info",
             }
         )
     pending = selectors.judge_queue(user=user).filter(submitted_at__isnull=True).count()
@@ -35,7 +35,7 @@ def home_panels(user) -> list[dict]:
                 "text": "待评审的申报",
                 "url": reverse("awards:judge-queue"),
                 "badge": pending,
-                "badge_class": "text-bg-danger",
+                "badge_class": "danger",
             }
         )
     leader_pending = (
@@ -53,7 +53,7 @@ def home_panels(user) -> list[dict]:
                 "text": label,
                 "url": reverse("awards:campaign-list"),
                 "badge": leader_pending,
-                "badge_class": "text-bg-secondary",
+                "badge_class": "secondary",
             }
         )
     return [

@@ -121,7 +121,7 @@ def winners(campaign: Campaign) -> QuerySet[Nomination]:
         Nomination.objects.with_people()
         .filter(campaign=campaign, status=Nomination.Status.ELIGIBLE)
         .exclude(prize="")
-        .order_by("level", "subject__order", "school_category", "rank", "pk")
+        .order_by("level", "subject__order", "-final_score", "pk")
     )
 
 

@@ -34,6 +34,13 @@ from schools.scoping import is_bureau, school_ids_for, school_leader_ids_for
 CERTIFICATES_JOB = "awards.certificates"
 
 
+def issuer() -> str:
+    """Who signs notices and certificates; a deployment for another city sets AWARDS_ISSUER."""
+    from django.conf import settings
+
+    return getattr(settings, "AWARDS_ISSUER", "白山市教育局")
+
+
 class AwardError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -529,7 +536,7 @@ def announce(*, campaign: Campaign, by, today: date | None = None) -> int:
 
 
 def certificate_context(nominations: list[Nomination]) -> dict:
-    return {"certificates": nominations}
+    return {"certificates": nominations, "issuer": issuer()}
 
 
 def certificate_pdf(nomination: Nomination) -> bytes:

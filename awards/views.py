@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,20 +72,28 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _gate_manage(request)
     instance = get_object_or_404(selectors.campaign_qs_for(user=request.user), pk=pk) if pk else None
     form = forms.CampaignForm(request.POST or None, instance=instance)
+    # Criteria may change until the judging starts; after that the scores depend on them.
+    criteria = None
     if instance is not None:
         form.fields["campaign_type"].disabled = True
-    if request.method == "POST" and form.is_valid():
+        if instance.stage == Campaign.Stage.NOMINATING:
+            criteria = forms.CriterionFormSet(request.POST or None, instance=instance, prefix="criteria")
+    if request.method == "POST" and form.is_valid() and (criteria is None or criteria.is_valid()):
         try:
-            if instance is None:
-                campaign = services.create_campaign(campaign=form.save(commit=False), by=request.user)
-            else:
-                campaign = audit.save_form(form, actor=request.user)
+            with transaction.atomic():
+                if instance is None:
+                    campaign = services.create_campaign(campaign=form.save(commit=False), by=request.user)
+                else:
+                    campaign = audit.save_form(form, actor=request.user)
+                if criteria is not None and criteria.has_changed():
+                    criteria.save()
+                    audit.record(actor=request.user, action="update", instance=campaign, note="修改评分标准")
         except services.AwardError as error:
             _refused(request, error)
         else:
             messages.success(request, f"评选活动“{campaign}”已保存。")
             return redirect("awards:campaign-detail", pk=campaign.pk)
-    return render(request, "awards/campaign_form.html", {"form": form, "object": instance})
+    return render(request, "awards/campaign_form.html", {"form": form, "object": instance, "criteria": criteria})
 
 
 STAGE_ORDER = list(Campaign.Stage.values)
@@ -438,6 +447,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             "starts": rules.chinese_date(campaign.notice_starts_on),
             "ends": rules.chinese_date(campaign.notice_ends_on),
             "today": rules.chinese_date(today),
+            "issuer": services.issuer(),
         },
     )
 

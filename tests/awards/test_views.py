@@ -233,3 +233,37 @@ def test_edge_scores_are_accepted(awards_world, login, value):
         reverse("awards:score", args=[assignment.pk]), {f"c{c.pk}": str(min(value, c.max_score)) for c in criteria}
     )
     assert response.status_code == 302
+
+
+def test_bureau_edits_the_criteria_before_judging(city, login, open_campaign):
+    criteria = list(open_campaign.criteria.all())
+    data = {
+        "name": open_campaign.name,
+        "year": 2026,
+        "nomination_opens": "2026-05-01",
+        "nomination_closes": "2026-05-31",
+        "notice_working_days": 7,
+        "judges_per_nomination": 5,
+        "criteria-TOTAL_FORMS": len(criteria) + 1,
+        "criteria-INITIAL_FORMS": len(criteria),
+        "criteria-MIN_NUM_FORMS": 1,
+        "criteria-MAX_NUM_FORMS": 1000,
+    }
+    for index, criterion in enumerate(criteria):
+        data |= {
+            f"criteria-{index}-id": criterion.pk,
+            f"criteria-{index}-name": criterion.name,
+            f"criteria-{index}-max_score": "40" if index == 0 else str(criterion.max_score),
+            f"criteria-{index}-order": index,
+        }
+    data |= {
+        f"criteria-{len(criteria)}-name": "创新表现",
+        f"criteria-{len(criteria)}-max_score": "10",
+        f"criteria-{len(criteria)}-order": 9,
+    }
+    response = login(city.bureau).post(reverse("awards:campaign-update", args=[open_campaign.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    open_campaign.refresh_from_db()
+    assert open_campaign.notice_working_days == 7
+    assert open_campaign.criteria.count() == len(criteria) + 1
+    assert open_campaign.criteria.get(pk=criteria[0].pk).max_score == Decimal("40")
