@@ -76,10 +76,11 @@ def results_response(campaign, nominations):
             n.prize,
             n.tie_at_quota,
             n.certificate_number,
+            n.bonus_amount,
         ]
         for n in nominations
     )
     sheet = excel.Sheet(
-        title="评审结果", header=RESULT_HEADER, rows=rows, widths=[24, 8, 12, 24, 8, 14, 10, 10, 14, 12, 20]
+        title="评审结果", header=RESULT_HEADER, rows=rows, widths=[24, 8, 12, 24, 8, 14, 10, 10, 14, 12, 20, 14]
     )
     return excel.export_response(f"{campaign.name}-评审结果-{_stamp()}.xlsx", [sheet])

@@ -194,6 +194,7 @@ class Nomination(models.Model):
     prize = models.CharField("拟获奖项", max_length=40, blank=True)
     tie_at_quota = models.BooleanField("名额边界同分", default=False)
     certificate_number = models.CharField("证书编号", max_length=30, blank=True)
+    bonus_amount = models.DecimalField("一次性奖励（元）", max_digits=10, decimal_places=2, null=True, blank=True)
 
     objects = NominationQuerySet.as_manager()
 

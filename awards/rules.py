@@ -149,6 +149,14 @@ def quota_problem(already: int, limit: int | None) -> str | None:
     return None
 
 
+def cycle_problem(year: int, previous_years: Collection[int], cycle_years: int) -> str | None:
+    """A campaign type held every `cycle_years` years: a new round needs that many years since the last."""
+    too_close = [previous for previous in previous_years if abs(year - previous) < cycle_years]
+    if too_close:
+        return f"该评选每 {cycle_years} 年举行一次，{max(too_close)}年已举行，{year}年不能再举行。"
+    return None
+
+
 def window_problem(today: date, opens: date, closes: date) -> str | None:
     if today < opens:
         return f"申报尚未开始（{opens.year}年{opens.month}月{opens.day}日开始）。"

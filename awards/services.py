@@ -68,6 +68,10 @@ def create_campaign(*, campaign: Campaign, by) -> Campaign:
     campaign.full_clean()
     if campaign.nomination_opens > campaign.nomination_closes:
         raise AwardError("申报截止日期不能早于开始日期。")
+    kind = campaign.campaign_type
+    held = Campaign.objects.filter(campaign_type=kind).values_list("year", flat=True)
+    if problem := rules.cycle_problem(campaign.year, list(held), kind.cycle_years):
+        raise AwardError(problem)
     campaign.save()
     Criterion.objects.bulk_create(
         Criterion(campaign=campaign, name=item["name"], max_score=Decimal(str(item["max"])), order=index)
@@ -516,6 +520,7 @@ def announce(*, campaign: Campaign, by, today: date | None = None) -> int:
     kind = campaign.campaign_type
     for number, nomination in enumerate(winners, start=1):
         nomination.certificate_number = f"{campaign.year}{kind.code[:6].upper()}{campaign.pk:03d}{number:04d}"
+        nomination.bonus_amount = kind.bonus_amount
         if nomination.teacher_id:
             honour = kind.honour or Honour.objects.get_or_create(name=f"{kind.name}{nomination.prize}"[:30])[0]
             TeacherHonour.objects.get_or_create(
@@ -524,7 +529,7 @@ def announce(*, campaign: Campaign, by, today: date | None = None) -> int:
                 year=campaign.year,
                 defaults={"source": campaign.name[:100]},
             )
-    Nomination.objects.bulk_update(winners, ["certificate_number"])
+    Nomination.objects.bulk_update(winners, ["certificate_number", "bonus_amount"])
     campaign.stage = Campaign.Stage.ANNOUNCED
     campaign.announced_on = today
     campaign.save(update_fields=["stage", "announced_on"])

@@ -227,3 +227,17 @@ def test_materials_are_checked_by_type_content_and_size(name, size, head, refuse
 
 def test_chinese_date_has_no_zero_padding():
     assert rules.chinese_date(date(2025, 9, 1)) == "2025年9月1日"
+
+
+@pytest.mark.parametrize(
+    ("year", "held", "cycle", "refused"),
+    [
+        (2026, [], 2, False),
+        (2026, [2024], 2, False),
+        (2026, [2025], 2, True),
+        (2026, [2026], 1, True),
+        (2026, [2025], 1, False),
+    ],
+)
+def test_a_campaign_type_runs_once_per_cycle(year, held, cycle, refused):
+    assert (rules.cycle_problem(year, held, cycle) is not None) is refused

@@ -273,6 +273,26 @@ def test_announcement_records_the_honour_on_the_teacher(announced_world, city):
     assert announced_world.campaign.announced_on == AFTER_NOTICE
 
 
+def test_chief_teachers_get_the_one_off_bonus_and_are_chosen_every_two_years(city):
+    from awards.models import Campaign as CampaignModel
+
+    kind = campaign_type("chief-teacher")
+    services.create_campaign(
+        campaign=CampaignModel(
+            campaign_type=kind, name="2026年首席", year=2026, nomination_opens=TODAY, nomination_closes=TODAY
+        ),
+        by=city.bureau,
+    )
+    with pytest.raises(services.AwardError, match="每 2 年举行一次"):
+        services.create_campaign(
+            campaign=CampaignModel(
+                campaign_type=kind, name="2027年首席", year=2027, nomination_opens=TODAY, nomination_closes=TODAY
+            ),
+            by=city.bureau,
+        )
+    assert kind.bonus_amount == Decimal("5000.00")
+
+
 def _scored_campaign(city, size: int):
     campaign = CampaignFactory(campaign_type=campaign_type("research-result"), judges_per_nomination=1)
     for _ in range(size):
