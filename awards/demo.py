@@ -54,6 +54,9 @@ def build_demo() -> list[str]:
     User = get_user_model()
     bureau = User.objects.get(username="bureau")
     with transaction.atomic():
+        # A fresh demo city (seed_demo, or --reset) gets fresh campaigns.
+        Nomination.objects.all().delete()
+        Campaign.objects.all().delete()
         if not CampaignType.objects.exists():
             from django.apps import apps
 

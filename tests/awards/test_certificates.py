@@ -78,8 +78,17 @@ def test_batch_is_refused_before_the_announcement(awards_world, city):
 
 @pytest.fixture
 def worker_var_dir(tmp_path, monkeypatch):
-    """The worker writes its result under the same media root as this test process reads."""
+    """The worker writes its result under the same media root as this test process reads.
+
+    Also resets kombu's global producer pools around the shared `broker` fixture: it force-closes the
+    connection pool at teardown while kombu keeps the producer pool for that URL, so a second test
+    using the fixture in the same session would get "Acquire on closed pool"."""
+    from kombu import pools
+
     monkeypatch.setenv("EDUQUALITY_VAR_DIR", str(tmp_path))
+    pools.reset()
+    yield
+    pools.reset()
 
 
 @pytest.mark.worker
