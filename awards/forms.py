@@ -135,6 +135,7 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, winners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nomination"].queryset = winners
+        self.fields["nomination"].empty_label = "公示名单整体（不针对具体对象）"
         self.fields["nomination"].label_from_instance = lambda n: f"{n.nominee_name}（{n.school}）{n.prize}"
 
 

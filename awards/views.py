@@ -446,7 +446,6 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             "form": forms.ObjectionForm(winners=winners) if objection_open else None,
             "starts": rules.chinese_date(campaign.notice_starts_on),
             "ends": rules.chinese_date(campaign.notice_ends_on),
-            "today": rules.chinese_date(today),
             "issuer": services.issuer(),
         },
     )
