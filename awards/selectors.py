@@ -23,6 +23,13 @@ def campaign_qs_for(*, user) -> QuerySet[Campaign]:
     return Campaign.objects.select_related("campaign_type")
 
 
+def public_campaign_qs() -> QuerySet[Campaign]:
+    """Campaigns whose winners are public: in their notice period or announced."""
+    return Campaign.objects.select_related("campaign_type").filter(
+        stage__in=[Campaign.Stage.NOTICE, Campaign.Stage.ANNOUNCED]
+    )
+
+
 def own_teacher(user) -> Teacher | None:
     if not getattr(user, "is_authenticated", False):
         return None

@@ -426,11 +426,9 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable public notice (公示): winners without scores, the period and how to object."""
-    campaign = _campaign(request, pk)
-    if campaign.stage not in (Campaign.Stage.NOTICE, Campaign.Stage.ANNOUNCED):
-        messages.info(request, "本评选尚未进入公示阶段。")
-        return redirect("awards:campaign-detail", pk=pk)
+    """The printable public notice (公示): winners without scores, the period and how to object.
+    Public to anyone signed in, with or without a role in the programme."""
+    campaign = get_object_or_404(selectors.public_campaign_qs(), pk=pk)
     winners = selectors.winners(campaign)
     today = timezone.localdate()
     objection_open = (
@@ -454,7 +452,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = get_object_or_404(selectors.public_campaign_qs(), pk=pk)
     form = forms.ObjectionForm(request.POST, winners=selectors.winners(campaign))
     if not form.is_valid():
         messages.error(request, "请填写异议内容。")
@@ -474,7 +472,9 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    """Bureau staff see every objection; anyone else the ones they lodged (public campaigns only)."""
+    campaigns = Campaign.objects.all() if selectors.can_manage(request.user) else selectors.public_campaign_qs()
+    campaign = get_object_or_404(campaigns, pk=pk)
     objections = selectors.objection_qs_for(user=request.user).filter(campaign=campaign)
     return render(
         request,

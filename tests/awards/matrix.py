@@ -38,8 +38,8 @@ EXPECTED = {
     "awards:nomination-create": NOMINATORS,
     "awards:results": BUREAU_ONLY,
     "awards:results-export": BUREAU_ONLY,
-    "awards:notice": ANY_ROLE,
-    "awards:objection-list": ANY_ROLE,
+    "awards:notice": statuses(200),  # public to anyone signed in
+    "awards:objection-list": statuses(200),  # the bureau's all; anyone else their own
     "awards:objection-create": POST_ONLY,
     "awards:certificate-batch": POST_ONLY,
     "awards:nomination-detail": SCHOOL_A_NOMINATION,

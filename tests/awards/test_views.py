@@ -267,3 +267,18 @@ def test_bureau_edits_the_criteria_before_judging(city, login, open_campaign):
     assert open_campaign.notice_working_days == 7
     assert open_campaign.criteria.count() == len(criteria) + 1
     assert open_campaign.criteria.get(pk=criteria[0].pk).max_score == Decimal("40")
+
+
+def test_anyone_signed_in_reads_the_notice_and_may_object(awards_world, city, login, monkeypatch):
+    from django.utils import timezone
+
+    campaign = advance_to_notice(awards_world, city)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: campaign.notice_starts_on)
+    client = login(city.nobody)
+    assert client.get(reverse("awards:notice", args=[campaign.pk])).status_code == 200
+    client.post(reverse("awards:objection-create", args=[campaign.pk]), {"text": "名单有误"})
+    assert campaign.objections.get().lodged_by == city.nobody
+
+
+def test_notice_of_a_campaign_still_judging_is_not_found(awards_world, city, login):
+    assert login(city.bureau).get(reverse("awards:notice", args=[awards_world.campaign.pk])).status_code == 404
