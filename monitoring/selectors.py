@@ -42,14 +42,23 @@ def statistics_for(*, user, exam: Exam) -> QuerySet[Statistic]:
     return stats.filter(level=Level.CITY) | stats.filter(school_id__in=own)
 
 
-def class_statistics_for(*, user, exam: Exam, school_id: int) -> QuerySet[Statistic]:
-    """Class tables: for bureau roles and the school's own staff."""
+def class_statistics_for(*, user, exam: Exam, school_id: int):
+    """Class tables, for bureau roles and the school's own staff: plain rows (a school has hundreds)."""
     if not (sees_all_schools(user) or school_id in school_ids_for(user)):
-        return Statistic.objects.none()
+        return Statistic.objects.none().values()
     return (
         Statistic.objects.filter(exam=exam, level=Level.CLASS, school_id=school_id)
-        .select_related("exam_subject__subject", "school_class")
         .order_by("school_class__number", "exam_subject__order")
+        .values(
+            "school_class_id",
+            "school_class__grade",
+            "school_class__number",
+            "exam_subject_id",
+            "mean",
+            "excellent_rate",
+            "pass_rate",
+            "all_pass_rate",
+        )
     )
 
 

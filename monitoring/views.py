@@ -255,8 +255,11 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     classes = defaultdict(dict)
     class_names = {}
     for stat in class_stats:
-        classes[stat.school_class_id][stat.exam_subject_id] = stat
-        class_names[stat.school_class_id] = stat.school_class.name if stat.school_class else "未分班"
+        classes[stat["school_class_id"]][stat["exam_subject_id"]] = stat
+        number = stat["school_class__number"]
+        class_names[stat["school_class_id"]] = (
+            codes.class_label(stat["school_class__grade"], number) if number is not None else "未分班"
+        )
     subjects = [row["stat"].exam_subject for row in subject_rows]
     class_rows = [
         {
@@ -264,7 +267,7 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
             "cells": [by_subject.get(s.pk) for s in subjects],
             "overall": by_subject.get(None),
         }
-        for class_id, by_subject in sorted(classes.items(), key=lambda item: class_names[item[0]])
+        for class_id, by_subject in classes.items()  # in class-number order, as the query returns them
     ]
     chart = {
         "subjects": [row["stat"].exam_subject.subject.name for row in subject_rows],

@@ -349,3 +349,15 @@ def test_the_ranking_opens_on_the_largest_category_and_can_show_all(city, login)
     assert "甲小学" in first and "丙中学" not in first
     everything = client.get(url + "?category=all").content.decode()
     assert "甲小学" in everything and "丙中学" in everything
+
+
+def test_the_class_table_lists_classes_in_number_order(city, login):
+    exam = make_exam(schools=[city.school_a], code="JC-ORDER")
+    import_rows(
+        exam, [row(1, city.school_a, 10, 90, 80), row(2, city.school_a, 2, 70, 60), row(3, city.school_a, 1, 50, 50)]
+    )
+    compute_exam(exam)
+    page = login(city.principal_a).get(reverse("monitoring:exam-school", args=[exam.pk, city.school_a.pk]))
+    text = page.content.decode()
+    positions = [text.index(label) for label in ("三年级(1)班", "三年级(2)班", "三年级(10)班")]
+    assert positions == sorted(positions)
