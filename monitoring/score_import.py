@@ -225,27 +225,38 @@ def _known_students(numbers: list[str]) -> dict[str, tuple[int, int, int | None,
 
 
 def _student_ids(parsed: _Parsed, class_ids: list[int], outcome: ScoreImportOutcome) -> list[int]:
-    """Creates or updates the students by 学籍号 into their school and class."""
+    """Creates or updates the students by 学籍号 into their school and class; returns their ids."""
     existing = _known_students(parsed.numbers)
+    ids = {number: known[0] for number, known in existing.items()}
     new_rows, changed = [], []
     for index, number in enumerate(parsed.numbers):
         current = existing.get(number)
         wanted = (parsed.school_ids[index], class_ids[index], parsed.names[index])
         if current is None:
-            new_rows.append((number, parsed.names[index], "", parsed.school_ids[index], class_ids[index], True))
+            new_rows.append([number, parsed.names[index], "", parsed.school_ids[index], class_ids[index], True])
         elif current[1:] != wanted:
             changed.append((current[0], *wanted))
     if new_rows:
-        copy_rows(
-            Student._meta.db_table,
-            ["student_number", "name", "gender", "school_id", "school_class_id", "is_active"],
-            new_rows,
-        )
+        columns = ["student_number", "name", "gender", "school_id", "school_class_id", "is_active"]
+        if connection.vendor == "postgresql":
+            # Ids taken from the table's sequence up front, so no second lookup is needed after COPY.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT nextval(pg_get_serial_sequence('{Student._meta.db_table}', 'id')) "
+                    "FROM generate_series(1, %s)",
+                    [len(new_rows)],
+                )
+                for new_row, (pk,) in zip(new_rows, cursor.fetchall(), strict=True):
+                    new_row.append(pk)
+                    ids[new_row[0]] = pk
+            copy_rows(Student._meta.db_table, [*columns, "id"], new_rows)
+        else:
+            copy_rows(Student._meta.db_table, columns, new_rows)
+            ids = {number: known[0] for number, known in _known_students(parsed.numbers).items()}
         outcome.students_created = len(new_rows)
     if changed:
         _update_students(changed)
         outcome.students_updated = len(changed)
-    ids = {number: known[0] for number, known in _known_students(parsed.numbers).items()}
     return [ids[number] for number in parsed.numbers]
 
 
