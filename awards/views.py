@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from awards import exports, forms, rules, selectors, services, star_levels
 from awards.models import Campaign, Holiday, Nomination, NominationFile, Objection, Score
-from eduquality import audit
+from eduquality import audit, excel
 from schools.models import RoleAssignment, School
 from schools.scoping import school_leader_ids_for
 
@@ -53,6 +53,24 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     if stage in Campaign.Stage.values:
         campaigns = campaigns.filter(stage=stage)
+    query = request.GET.get("q", "").strip()
+    if query:
+        campaigns = campaigns.filter(name__icontains=query)
+    if request.GET.get("export") == "xlsx":
+        header = ["活动名称", "评选类型", "年度", "申报开始", "申报截止", "阶段", "申报数"]
+        rows = (
+            [
+                c.name,
+                c.campaign_type.name,
+                c.year,
+                c.nomination_opens,
+                c.nomination_closes,
+                c.get_stage_display(),
+                c.nomination_count,
+            ]
+            for c in campaigns.select_related("campaign_type")
+        )
+        return excel.export_response("评选活动.xlsx", [excel.Sheet("评选活动", header, rows)])
     page = Paginator(campaigns, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -61,6 +79,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "stages": Campaign.Stage.choices,
             "stage": stage,
+            "query": query,
             "can_manage": selectors.can_manage(request.user),
         },
     )

@@ -1,3 +1,4 @@
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -282,3 +283,14 @@ def test_anyone_signed_in_reads_the_notice_and_may_object(awards_world, city, lo
 
 def test_notice_of_a_campaign_still_judging_is_not_found(awards_world, city, login):
     assert login(city.bureau).get(reverse("awards:notice", args=[awards_world.campaign.pk])).status_code == 404
+
+
+def test_the_campaign_list_searches_by_name_and_exports_to_excel(city, login):
+    CampaignFactory(name="2026年精品课例评选")
+    CampaignFactory(name="2026年优秀教师评选")
+    client = login(city.bureau)
+    page = client.get(reverse("awards:campaign-list") + "?q=课例").content.decode()
+    assert "精品课例" in page and "优秀教师评选" not in page
+    response = client.get(reverse("awards:campaign-list") + "?q=课例&export=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "活动名称" and [r[0] for r in rows[1:]] == ["2026年精品课例评选"]
