@@ -27,6 +27,8 @@ SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-sub
 	chromium poppler-utils gettext
 # ...and the servers the test suite and the benchmarks run against.
 SERVICE_PACKAGES := postgresql redis-server
+# ...and the HTTP load generator of bench/load.py.
+BENCH_PACKAGES := wrk
 
 TEST_DATABASE_NAME ?= eduquality
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(TEST_DATABASE_NAME)
@@ -84,7 +86,8 @@ services: test-system-packages  ## start PostgreSQL and Redis on 127.0.0.1 if th
 	@scripts/services.sh $(TEST_DATABASE_NAME)
 
 bench: test-system-packages venv messages services  ## run every bench/*.py against PostgreSQL
-	@$(MANAGE) migrate --noinput
+	@scripts/system-packages.sh $(BENCH_PACKAGES)
+	$(MANAGE) migrate --noinput
 	shopt -s nullglob; scripts=(bench/*.py)
 	if (( $${#scripts[@]} == 0 )); then echo "No benchmarks in bench/"; exit 0; fi
 	for script in "$${scripts[@]}"; do

@@ -6,13 +6,16 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import audit, excel
@@ -197,7 +200,34 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     subjects = list(exam.subjects.select_related("subject").order_by("order", "subject__order"))
     if not subjects:
         raise Http404
+    if request.GET.get("export") == "xlsx":
+        all_stats = Statistic.objects.filter(exam=exam).select_related("school")
+        return excel.export_response(f"{exam.name}-学校排名.xlsx", exports.exam_school_sheets(exam, all_stats))
     chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
+    wanted = request.GET.get("category", "")
+    key = _figures_key(exam, "ranking", chosen.pk, wanted)
+    page = cache.get(key)
+    if page is None:
+        page = _ranking_body(exam, chosen, wanted)
+        cache.set(key, page, FIGURES_CACHE_SECONDS)
+    return render(
+        request,
+        "monitoring/exam_ranking.html",
+        {"exam": exam, "subjects": subjects, "chosen": chosen, **page, "body": mark_safe(page["body"])},
+    )
+
+
+# Stored statistics change only when the exam is recomputed, so the figures part of the ranking and
+# school pages is rendered once per computation (keyed by `computed_at`) and reused by every reader.
+FIGURES_CACHE_SECONDS = 3600
+
+
+def _figures_key(exam: Exam, *parts) -> str:
+    stamp = exam.computed_at.timestamp() if exam.computed_at else 0
+    return ":".join(map(str, ["monitoring", exam.pk, stamp, settings.SHOW_GRADES_INSTEAD_OF_RANKS, *parts]))
+
+
+def _ranking_body(exam: Exam, chosen, wanted: str) -> dict:
     stats = (
         Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject=chosen)
         .select_related("school__district")
@@ -205,35 +235,29 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     )
     present = [row["category"] for row in stats.values("category").annotate(n=Count("pk")).order_by("-n", "category")]
     # Ranks are within a category, so the page opens on the largest one; "all" lists every category.
-    category = request.GET.get("category") or (present[0] if present else "all")
+    category = wanted or (present[0] if present else "all")
     if category != "all":
         stats = stats.filter(category=category)
-    if request.GET.get("export") == "xlsx":
-        all_stats = Statistic.objects.filter(exam=exam).select_related("school")
-        return excel.export_response(f"{exam.name}-学校排名.xlsx", exports.exam_school_sheets(exam, all_stats))
     stats = list(stats)
-    categories = sorted(present)
     city = Statistic.objects.filter(exam=exam, level=Level.CITY, exam_subject=chosen).first()
     chart = {
         "schools": [s.school.name for s in stats],
         "means": [float(s.mean) if s.mean is not None else None for s in stats],
         "cityMean": float(city.mean) if city and city.mean is not None else None,
     }
-    return render(
-        request,
-        "monitoring/exam_ranking.html",
+    body = render_to_string(
+        "monitoring/_ranking_body.html",
         {
             "exam": exam,
-            "subjects": subjects,
             "chosen": chosen,
             "rows": stats,
             "city": city,
-            "category": category,
-            "categories": [(code, codes.SCHOOL_CATEGORIES.get(code, code)) for code in categories],
             "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
             "chart": json.dumps(chart, ensure_ascii=False),
         },
     )
+    categories = [(code, codes.SCHOOL_CATEGORIES.get(code, code)) for code in sorted(present)]
+    return {"body": body, "category": category, "categories": categories}
 
 
 @login_required
@@ -244,6 +268,16 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     if visible is not None and school_id not in visible:
         raise Http404
     school = get_object_or_404(exam.schools.select_related("district"), pk=school_id)
+    key = _figures_key(exam, "school", school.pk)
+    body = cache.get(key)
+    if body is None:
+        body = _school_body(request.user, exam, school)
+        cache.set(key, body, FIGURES_CACHE_SECONDS)
+    return render(request, "monitoring/exam_school.html", {"exam": exam, "school": school, "body": mark_safe(body)})
+
+
+def _school_body(user, exam: Exam, school: School) -> str:
+    """The school's figures; the same for everyone allowed to see them (checked before)."""
     stats = list(
         Statistic.objects.filter(exam=exam, school=school, level=Level.SCHOOL).select_related("exam_subject__subject")
     )
@@ -251,7 +285,7 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     subject_rows = [{"stat": s, "city": city.get(s.exam_subject_id)} for s in stats if s.exam_subject_id is not None]
     subject_rows.sort(key=lambda row: row["stat"].exam_subject.order)
     overall = next((s for s in stats if s.exam_subject_id is None), None)
-    class_stats = selectors.class_statistics_for(user=request.user, exam=exam, school_id=school.pk)
+    class_stats = selectors.class_statistics_for(user=user, exam=exam, school_id=school.pk)
     classes = defaultdict(dict)
     class_names = {}
     for stat in class_stats:
@@ -274,9 +308,8 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
         "school": [float(row["stat"].score_rate or 0) * 100 for row in subject_rows],
         "city": [float(row["city"].score_rate or 0) * 100 if row["city"] else None for row in subject_rows],
     }
-    return render(
-        request,
-        "monitoring/exam_school.html",
+    return render_to_string(
+        "monitoring/_school_body.html",
         {
             "exam": exam,
             "school": school,
@@ -284,7 +317,6 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
             "overall": overall,
             "subjects": subjects,
             "class_rows": class_rows,
-            "sees_all": visible is None,
             "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
             "chart": json.dumps(chart, ensure_ascii=False),
         },

@@ -361,3 +361,21 @@ def test_the_class_table_lists_classes_in_number_order(city, login):
     text = page.content.decode()
     positions = [text.index(label) for label in ("三年级(1)班", "三年级(2)班", "三年级(10)班")]
     assert positions == sorted(positions)
+
+
+def test_the_figures_pages_show_new_figures_after_a_recomputation(
+    exam, city, login, django_capture_on_commit_callbacks
+):
+    client = login(city.bureau)
+    school_url = reverse("monitoring:exam-school", args=[exam.pk, city.school_b.pk])
+    ranking_url = reverse("monitoring:exam-ranking", args=[exam.pk])
+    assert "40.00" in client.get(school_url).content.decode()  # 乙小学's only 语文 score
+    assert "40.00" in client.get(ranking_url).content.decode()
+    score = Score.objects.get(exam_subject__exam=exam, exam_subject__subject__code="YW", student__school=city.school_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("monitoring:exam-scores", args=[exam.pk]),
+            {"exam_subject": score.exam_subject_id, "student": score.student_id, "value": "55", "reason": "复核"},
+        )
+    assert "55.00" in client.get(school_url).content.decode()
+    assert "55.00" in client.get(ranking_url).content.decode()
