@@ -201,8 +201,13 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if not subjects:
         raise Http404
     if request.GET.get("export") == "xlsx":
-        all_stats = Statistic.objects.filter(exam=exam).select_related("school")
-        return excel.export_response(f"{exam.name}-学校排名.xlsx", exports.exam_school_sheets(exam, all_stats))
+        key = _figures_key(exam, "ranking-xlsx")
+        content = cache.get(key)
+        if content is None:
+            all_stats = Statistic.objects.filter(exam=exam).select_related("school")
+            content = excel.write_workbook(exports.exam_school_sheets(exam, all_stats))
+            cache.set(key, content, FIGURES_CACHE_SECONDS)
+        return excel.xlsx_response(f"{exam.name}-学校排名.xlsx", content)
     chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
     wanted = request.GET.get("category", "")
     key = _figures_key(exam, "ranking", chosen.pk, wanted)
@@ -218,7 +223,7 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Stored statistics change only when the exam is recomputed, so the figures part of the ranking and
-# school pages is rendered once per computation (keyed by `computed_at`) and reused by every reader.
+# school pages, and the ranking workbook, are made once per computation (keyed by `computed_at`).
 FIGURES_CACHE_SECONDS = 3600
 
 
