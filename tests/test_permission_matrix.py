@@ -13,7 +13,9 @@ from eduquality.models import Job
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, ROLES, SCHOOL_PEOPLE, STUDENT_READERS, statuses
 
 # Apps with pages add their matrix module here (see tests/matrix.py).
-APP_MATRICES: list = []
+from tests.reports import matrix as reports_matrix
+
+APP_MATRICES: list = [reports_matrix]
 
 OWN_JOB = statuses(404, bureau=200)  # the job below belongs to the bureau user
 

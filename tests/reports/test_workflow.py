@@ -1,0 +1,149 @@
+"""The report workflow through the pages: write, submit, return with comments, resubmit, accept."""
+
+import pytest
+from django.urls import reverse
+
+from eduquality.models import AuditEntry
+from reports.models import Kind, Reminder, Report, Status
+from tests.reports.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+NARRATIVE = {
+    "basic_situation": "语文组共6名教师。",
+    "score_analysis": "平均分高于全市。",
+    "problems_causes": "作文得分偏低。",
+    "measures": "开展作文专项教研。",
+}
+
+
+def transition(client, report, action, comment=""):
+    return client.post(reverse("reports:report-transition", args=[report.pk]), {"action": action, "comment": comment})
+
+
+def test_subject_report_goes_from_draft_to_accepted(city, semester, exam, login):
+    leader, lead = login(city.group_leader_a), login(city.academic_lead_a)
+    scopes = leader.get(reverse("reports:report-create")).context["scopes"]
+    assert [s["kind"] for s in scopes] == [Kind.SUBJECT]
+    response = leader.post(reverse("reports:report-create"), {"scope": "0", "semester": semester.pk})
+    report = Report.objects.get(kind=Kind.SUBJECT, school=city.school_a, subject__code="YW")
+    assert response["Location"] == reverse("reports:report-detail", args=[report.pk])
+
+    assert leader.post(reverse("reports:report-edit", args=[report.pk]), NARRATIVE).status_code == 302
+    transition(leader, report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED and report.author == city.group_leader_a
+    # Submitted: the author can no longer edit.
+    assert leader.get(reverse("reports:report-edit", args=[report.pk])).status_code == 403
+
+    transition(lead, report, "return", "请补充各班对比。")
+    report.refresh_from_db()
+    assert (report.status, report.review_comment, report.reviewed_by) == (
+        Status.RETURNED,
+        "请补充各班对比。",
+        city.academic_lead_a,
+    )
+    assert "请补充各班对比。" in leader.get(reverse("reports:report-edit", args=[report.pk])).content.decode()
+    leader.post(reverse("reports:report-edit", args=[report.pk]), {**NARRATIVE, "score_analysis": "一班优于二班。"})
+    transition(leader, report, "submit")
+    transition(lead, report, "accept")
+    report.refresh_from_db()
+    assert report.status == Status.ACCEPTED
+    states = [e.changes["status"] for e in AuditEntry.objects.filter(object_id=str(report.pk), action="state")]
+    assert sorted(map(tuple, states)) == sorted(
+        [("草稿", "已提交"), ("已提交", "已退回"), ("已退回", "已提交"), ("已提交", "已通过")]
+    )
+
+
+def test_a_report_is_not_submitted_with_an_empty_section(city, semester, login):
+    report = ReportFactory(school=city.school_a, measures="")
+    client = login(city.academic_lead_a)
+    response = transition(client, report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+    assert "请先填写：改进措施" in client.get(response["Location"]).content.decode()
+
+
+def test_returning_needs_a_comment(city, semester, login):
+    report = ReportFactory(school=city.school_a, status=Status.SUBMITTED)
+    transition(login(city.principal_a), report, "return", "  ")
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_the_author_cannot_accept_their_own_report(city, semester, login):
+    report = ReportFactory(school=city.school_a, status=Status.SUBMITTED)
+    assert transition(login(city.academic_lead_a), report, "accept").status_code == 403
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_principal_of_another_school_gets_404(city, semester, login):
+    report = ReportFactory(school=city.school_a, status=Status.SUBMITTED)
+    client = login(city.principal_b)
+    assert client.get(reverse("reports:report-detail", args=[report.pk])).status_code == 404
+    assert transition(client, report, "accept").status_code == 404
+
+
+def test_group_leader_cannot_forge_a_scope(city, semester, login):
+    response = login(city.group_leader_a).post(reverse("reports:report-create"), {"scope": "5"})
+    assert response.status_code == 403 and not Report.objects.exists()
+
+
+def test_teachers_see_the_school_report_only_once_accepted(city, semester, login):
+    report = ReportFactory(school=city.school_a, status=Status.SUBMITTED)
+    teacher = login(city.teacher_user_a)
+    assert teacher.get(reverse("reports:report-detail", args=[report.pk])).status_code == 404
+    Report.objects.filter(pk=report.pk).update(status=Status.ACCEPTED)
+    assert teacher.get(reverse("reports:report-detail", args=[report.pk])).status_code == 200
+
+
+def test_principal_semester_report_is_reviewed_by_the_bureau(city, semester, login):
+    report = ReportFactory(kind=Kind.PRINCIPAL_SEMESTER, school=city.school_a, author=city.principal_a)
+    transition(login(city.principal_a), report, "submit")
+    assert transition(login(city.principal_a), report, "accept").status_code == 403
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+    transition(login(city.bureau), report, "accept")
+    report.refresh_from_db()
+    assert report.status == Status.ACCEPTED
+
+
+def test_bureau_sees_who_has_not_filed_and_reminds_them(city, semester, login):
+    ReportFactory(school=city.school_a, status=Status.SUBMITTED)
+    bureau = login(city.bureau)
+    bureau.post(reverse("reports:deadline-set"), {"kind": "school", "semester": semester.pk, "due_on": "2020-01-10"})
+    page = bureau.get(reverse("reports:tracking"), {"kind": "school", "semester": semester.pk})
+    rows = {row["school"].name: row for row in page.context["rows"]}
+    assert rows["甲小学"]["filed"] and not rows["乙小学"]["filed"]
+    assert rows["乙小学"]["state"].overdue and page.context["overdue"] == 1
+    bureau.post(reverse("reports:tracking-remind"), {"kind": "school", "semester": semester.pk})
+    reminder = Reminder.objects.get()
+    assert reminder.school == city.school_b and "截止日期2020年1月10日" in reminder.message
+    home = login(city.principal_b).get(reverse("home")).content.decode()
+    assert "请尽快提交" in home
+    assert "请尽快提交" not in login(city.principal_a).get(reverse("home")).content.decode()
+
+
+def test_report_list_is_scoped_and_exports(city, semester, login):
+    ReportFactory(school=city.school_a)
+    ReportFactory(school=city.school_b)
+    names = [r.school.name for r in login(city.principal_a).get(reverse("reports:report-list")).context["page"]]
+    assert names == ["甲小学"]
+    response = login(city.bureau).get(reverse("reports:report-export"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_render_page_starts_a_job_and_the_pdf_downloads(
+    city, semester, exam, login, django_capture_on_commit_callbacks
+):
+    report = ReportFactory(school=city.school_a)
+    client = login(city.principal_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:report-render", args=[report.pk]))
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    job_page = client.get(response["Location"]).content.decode()
+    assert "已生成第1版" in job_page
+    pdf = client.get(reverse("reports:report-pdf", args=[report.pk, 1]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
