@@ -6,131 +6,338 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('eduquality', '0001_initial'),
-        ('schools', '0003_student_number_format'),
+        ("eduquality", "0001_initial"),
+        ("schools", "0003_student_number_format"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('subject', '学科教学质量分析报告'), ('school', '全校各学科教学质量分析报告'), ('district', '区域教学质量分析报告'), ('principal_semester', '学校学期工作报告'), ('principal_account', '校长教学质量述职')], max_length=20, verbose_name='报告类型')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='学年起始年份')),
-                ('message', models.CharField(max_length=300, verbose_name='提醒内容')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='发送时间')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_reminders', to='schools.school', verbose_name='学校')),
-                ('semester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.semester', verbose_name='学期')),
-                ('sent_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发送人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("subject", "学科教学质量分析报告"),
+                            ("school", "全校各学科教学质量分析报告"),
+                            ("district", "区域教学质量分析报告"),
+                            ("principal_semester", "学校学期工作报告"),
+                            ("principal_account", "校长教学质量述职"),
+                        ],
+                        max_length=20,
+                        verbose_name="报告类型",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="学年起始年份")),
+                ("message", models.CharField(max_length=300, verbose_name="提醒内容")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="发送时间")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_reminders",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.semester",
+                        verbose_name="学期",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发送人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '催报提醒',
-                'verbose_name_plural': '催报提醒',
-                'ordering': ['-sent_at'],
+                "verbose_name": "催报提醒",
+                "verbose_name_plural": "催报提醒",
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('subject', '学科教学质量分析报告'), ('school', '全校各学科教学质量分析报告'), ('district', '区域教学质量分析报告'), ('principal_semester', '学校学期工作报告'), ('principal_account', '校长教学质量述职')], max_length=20, verbose_name='报告类型')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '已退回'), ('accepted', '已通过')], default='draft', max_length=10, verbose_name='状态')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='学年起始年份')),
-                ('basic_situation', models.TextField(blank=True, verbose_name='基本情况')),
-                ('score_analysis', models.TextField(blank=True, verbose_name='成绩分析')),
-                ('problems_causes', models.TextField(blank=True, verbose_name='问题与原因')),
-                ('measures', models.TextField(blank=True, verbose_name='改进措施')),
-                ('meeting_held_on', models.DateField(blank=True, null=True, verbose_name='质量分析会日期')),
-                ('meeting_attendees', models.TextField(blank=True, verbose_name='参会人员')),
-                ('meeting_conclusions', models.TextField(blank=True, verbose_name='会议结论')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审阅时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审阅意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撰写人')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='schools.district', verbose_name='区县')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审阅人')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='quality_reports', to='schools.school', verbose_name='学校')),
-                ('semester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='schools.semester', verbose_name='学期')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='schools.subject', verbose_name='学科')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("subject", "学科教学质量分析报告"),
+                            ("school", "全校各学科教学质量分析报告"),
+                            ("district", "区域教学质量分析报告"),
+                            ("principal_semester", "学校学期工作报告"),
+                            ("principal_account", "校长教学质量述职"),
+                        ],
+                        max_length=20,
+                        verbose_name="报告类型",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "已退回"),
+                            ("accepted", "已通过"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="学年起始年份")),
+                ("basic_situation", models.TextField(blank=True, verbose_name="基本情况")),
+                ("score_analysis", models.TextField(blank=True, verbose_name="成绩分析")),
+                ("problems_causes", models.TextField(blank=True, verbose_name="问题与原因")),
+                ("measures", models.TextField(blank=True, verbose_name="改进措施")),
+                ("meeting_held_on", models.DateField(blank=True, null=True, verbose_name="质量分析会日期")),
+                ("meeting_attendees", models.TextField(blank=True, verbose_name="参会人员")),
+                ("meeting_conclusions", models.TextField(blank=True, verbose_name="会议结论")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审阅时间")),
+                ("review_comment", models.TextField(blank=True, verbose_name="审阅意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="撰写人",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="schools.district",
+                        verbose_name="区县",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审阅人",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quality_reports",
+                        to="schools.school",
+                        verbose_name="学校",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="schools.semester",
+                        verbose_name="学期",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="schools.subject",
+                        verbose_name="学科",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '质量分析报告',
-                'verbose_name_plural': '质量分析报告',
-                'ordering': ['-start_year', 'kind', 'school__code', 'subject__order'],
+                "verbose_name": "质量分析报告",
+                "verbose_name_plural": "质量分析报告",
+                "ordering": ["-start_year", "kind", "school__code", "subject__order"],
             },
         ),
         migrations.CreateModel(
-            name='ReportPdf',
+            name="ReportPdf",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='内容摘要')),
-                ('file', models.FileField(upload_to='reports/%Y/%m/', verbose_name='PDF文件')),
-                ('pages', models.PositiveIntegerField(default=0, verbose_name='页数')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='大小（字节）')),
-                ('status_at_render', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '已退回'), ('accepted', '已通过')], max_length=10, verbose_name='生成时状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('rendered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='生成人')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pdfs', to='reports.report', verbose_name='报告')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="内容摘要")),
+                ("file", models.FileField(upload_to="reports/%Y/%m/", verbose_name="PDF文件")),
+                ("pages", models.PositiveIntegerField(default=0, verbose_name="页数")),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="大小（字节）")),
+                (
+                    "status_at_render",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "已退回"),
+                            ("accepted", "已通过"),
+                        ],
+                        max_length=10,
+                        verbose_name="生成时状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                (
+                    "rendered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="生成人",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pdfs",
+                        to="reports.report",
+                        verbose_name="报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告PDF',
-                'verbose_name_plural': '报告PDF',
-                'ordering': ['report', '-version'],
+                "verbose_name": "报告PDF",
+                "verbose_name_plural": "报告PDF",
+                "ordering": ["report", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='BatchItem',
+            name="BatchItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('done', models.BooleanField(default=False)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_items', to='eduquality.job')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.report')),
-                ('pdf', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reports.reportpdf')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("done", models.BooleanField(default=False)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="report_items", to="eduquality.job"
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reports.report"
+                    ),
+                ),
+                (
+                    "pdf",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reports.reportpdf",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '批量生成项',
-                'verbose_name_plural': '批量生成项',
+                "verbose_name": "批量生成项",
+                "verbose_name_plural": "批量生成项",
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('subject', '学科教学质量分析报告'), ('school', '全校各学科教学质量分析报告'), ('district', '区域教学质量分析报告'), ('principal_semester', '学校学期工作报告'), ('principal_account', '校长教学质量述职')], max_length=20, verbose_name='报告类型')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='学年起始年份')),
-                ('due_on', models.DateField(verbose_name='截止日期')),
-                ('semester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.semester', verbose_name='学期')),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='设置人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("subject", "学科教学质量分析报告"),
+                            ("school", "全校各学科教学质量分析报告"),
+                            ("district", "区域教学质量分析报告"),
+                            ("principal_semester", "学校学期工作报告"),
+                            ("principal_account", "校长教学质量述职"),
+                        ],
+                        max_length=20,
+                        verbose_name="报告类型",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="学年起始年份")),
+                ("due_on", models.DateField(verbose_name="截止日期")),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.semester",
+                        verbose_name="学期",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="设置人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提交截止日期',
-                'verbose_name_plural': '提交截止日期',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'semester', 'start_year'), name='deadline_unique_period', nulls_distinct=False)],
+                "verbose_name": "提交截止日期",
+                "verbose_name_plural": "提交截止日期",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "semester", "start_year"), name="deadline_unique_period", nulls_distinct=False
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('kind', 'school', 'subject', 'district', 'start_year', 'semester'), name='report_unique_scope', nulls_distinct=False),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "school", "subject", "district", "start_year", "semester"),
+                name="report_unique_scope",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportpdf',
-            constraint=models.UniqueConstraint(fields=('report', 'version'), name='report_pdf_unique_version'),
+            model_name="reportpdf",
+            constraint=models.UniqueConstraint(fields=("report", "version"), name="report_pdf_unique_version"),
         ),
         migrations.AddConstraint(
-            model_name='reportpdf',
-            constraint=models.UniqueConstraint(fields=('report', 'content_hash'), name='report_pdf_unique_content'),
+            model_name="reportpdf",
+            constraint=models.UniqueConstraint(fields=("report", "content_hash"), name="report_pdf_unique_content"),
         ),
         migrations.AddConstraint(
-            model_name='batchitem',
-            constraint=models.UniqueConstraint(fields=('job', 'report'), name='batch_item_unique'),
+            model_name="batchitem",
+            constraint=models.UniqueConstraint(fields=("job", "report"), name="batch_item_unique"),
         ),
     ]
