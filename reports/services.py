@@ -258,7 +258,7 @@ def render_next_item(job_id) -> bool:
     The row lock is held until the item is stored: a worker that dies releases it for another."""
     with transaction.atomic():
         item = (
-            BatchItem.objects.select_for_update(skip_locked=True)
+            BatchItem.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(job_id=job_id, done=False)
             .select_related("report__school", "report__semester")
             .order_by("pk")
