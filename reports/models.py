@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from schools import codes
 from schools.models import District, School, Semester, Subject
 
 
@@ -98,7 +99,7 @@ class Report(models.Model):
     def period_label(self) -> str:
         if self.semester_id:
             return str(self.semester)
-        return f"{self.start_year}—{self.start_year + 1}学年"
+        return codes.academic_year_label(self.start_year)
 
     @property
     def is_annual(self) -> bool:
