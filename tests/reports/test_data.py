@@ -100,3 +100,12 @@ def test_principal_account_covers_the_whole_school_year(city, semester, exam):
 
 def test_a_report_without_statistics_says_so(city, semester):
     assert "本学期尚无已统计的质量监测数据" in rendered_text(ReportFactory(school=city.school_a))
+
+
+def test_position_shows_the_grade_instead_of_the_rank_when_policy_asks(city, semester, exam, settings):
+    from monitoring.models import Level, Statistic
+
+    stat = Statistic.objects.get(exam=exam, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
+    assert data.position_text(stat) == "第1/2名"
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+    assert data.position_text(stat) == "等级B"  # score rate 77.5%: between the 70% and 85% lines

@@ -147,3 +147,22 @@ def test_render_page_starts_a_job_and_the_pdf_downloads(
     pdf = client.get(reverse("reports:report-pdf", args=[report.pk, 1]))
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_report_list_query_count_does_not_grow_with_rows(city, semester, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(city.bureau)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reports:report-list")).status_code == 200
+        return len(captured)
+
+    ReportFactory(school=city.school_a)
+    few = queries()
+    for kind in [Kind.PRINCIPAL_SEMESTER, Kind.SUBJECT]:
+        for school in [city.school_a, city.school_b]:
+            ReportFactory(kind=kind, school=school, subject=city.group_a.subject if kind == Kind.SUBJECT else None)
+    assert queries() == few
