@@ -23,12 +23,20 @@ TIMEOUT_SECONDS = 120
 
 
 @pytest.fixture
-def fresh_broker(request):
-    """tests/test_worker.py's broker, after dropping kombu's global producer pools: the previous
-    test closed them, and kombu would hand the closed pool out again for the same broker URL."""
+def kombu_pools_reset():
+    """kombu keeps producer pools in a global registry keyed by broker URL; the broker fixture closes
+    them at teardown and kombu would hand the closed pool out again to the next test (here or in
+    tests/test_worker.py). Set up before the broker and torn down after it."""
     from kombu import pools
 
     pools.reset()
+    yield
+    pools.reset()
+
+
+@pytest.fixture
+def fresh_broker(kombu_pools_reset, request):
+    """tests/test_worker.py's broker fixture, between two resets of kombu's pools."""
     return request.getfixturevalue("broker")
 
 
