@@ -312,7 +312,9 @@ def build_context(report: Report) -> dict:
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
-        context["inspection"] = inspection_summary(school=school, semester=report.semester)
+        # The annual account reads the inspections of the year's last semester.
+        last = semesters[-1] if semesters else None
+        context["inspection"] = inspection_summary(school=school, semester=report.semester or last)
     if report.kind in {Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         context["indicators"] = indicator_rows(school=school, start_year=report.start_year)
     return context

@@ -166,3 +166,46 @@ def test_report_list_query_count_does_not_grow_with_rows(city, semester, login):
         for school in [city.school_a, city.school_b]:
             ReportFactory(kind=kind, school=school, subject=city.group_a.subject if kind == Kind.SUBJECT else None)
     assert queries() == few
+
+
+def test_a_failed_render_is_tried_again_then_shows_an_error_with_a_retry(
+    city, semester, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    from eduquality import jobs, pdf
+    from eduquality.models import Job
+
+    monkeypatch.setattr("reports.services.time.sleep", lambda seconds: None)
+    real = pdf.render_pdf_document
+    calls = []
+
+    def flaky(html):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("font cache busy")
+        return real(html)
+
+    monkeypatch.setattr(pdf, "render_pdf_document", flaky)
+    report = ReportFactory(school=city.school_a)
+    client = login(city.principal_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:report-render", args=[report.pk]))
+    assert Job.objects.get().status == Job.Status.SUCCEEDED and len(calls) == 2  # retried in the task
+
+    def broken(html):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "render_pdf_document", broken)
+    report.measures = "改了内容，需要重新生成。"
+    report.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:report-render", args=[report.pk]))
+    job = Job.objects.latest("created_at")
+    assert job.status == Job.Status.FAILED and jobs.is_retryable(job)
+    page = client.get(response["Location"]).content.decode()
+    assert "处理过程中发生内部错误" in page and "重试" in page  # a clear error, never a blank page
+
+    monkeypatch.setattr(pdf, "render_pdf_document", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("job-retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and report.pdfs.count() == 2
