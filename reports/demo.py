@@ -32,9 +32,9 @@ def _narrative(scope: str, exams: int) -> dict:
 
 def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> Report:
     report = services.create_report(kind=kind, semester=semester, by=author, **scope)
-    where = report.scope_label
+    exams = semester.exams.filter(schools=scope["school"]) if scope.get("school") else semester.exams.all()
     Report.objects.filter(pk=report.pk).update(
-        **_narrative(where, semester.exams.count()),
+        **_narrative(report.scope_label, exams.count()),
         status=status,
         submitted_at=timezone.now() - timedelta(days=3) if status != Status.DRAFT else None,
         reviewed_by=reviewer if status in {Status.ACCEPTED, Status.RETURNED} else None,
