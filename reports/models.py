@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from schools import codes
 from schools.models import District, School, Semester, Subject
@@ -76,12 +77,27 @@ class Report(models.Model):
         verbose_name = "质量分析报告"
         verbose_name_plural = "质量分析报告"
         ordering = ["-start_year", "kind", "school__code", "subject__order"]
+        # One report per scope, spelled out per kind so no NULL takes part (SQLite agrees too).
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "school", "subject", "district", "start_year", "semester"],
-                name="report_unique_scope",
-                nulls_distinct=False,
-            )
+                fields=["school", "subject", "semester"], condition=Q(kind="subject"), name="report_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "school", "semester"],
+                condition=Q(kind__in=["school", "principal_semester"]),
+                name="report_unique_school_semester",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "start_year"], condition=Q(kind="principal_account"), name="report_unique_account"
+            ),
+            models.UniqueConstraint(
+                fields=["district", "start_year"],
+                condition=Q(kind="district", district__isnull=False),
+                name="report_unique_district",
+            ),
+            models.UniqueConstraint(
+                fields=["start_year"], condition=Q(kind="district", district__isnull=True), name="report_unique_city"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,8 +169,11 @@ class Deadline(models.Model):
         verbose_name_plural = "提交截止日期"
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "semester", "start_year"], name="deadline_unique_period", nulls_distinct=False
-            )
+                fields=["kind", "semester"], condition=Q(semester__isnull=False), name="deadline_unique_semester"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "start_year"], condition=Q(semester__isnull=True), name="deadline_unique_year"
+            ),
         ]
 
     def __str__(self) -> str:

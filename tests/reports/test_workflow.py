@@ -209,3 +209,35 @@ def test_a_failed_render_is_tried_again_then_shows_an_error_with_a_retry(
         client.post(reverse("job-retry", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and report.pdfs.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "scope"),
+    [
+        (Kind.SUBJECT, {"subject": True}),
+        (Kind.SCHOOL, {}),
+        (Kind.PRINCIPAL_SEMESTER, {}),
+        (Kind.PRINCIPAL_ACCOUNT, {"semester": None}),
+        (Kind.DISTRICT, {"school": None, "district": True, "semester": None}),
+        (Kind.DISTRICT, {"school": None, "district": None, "semester": None}),  # the city report
+    ],
+)
+def test_one_report_per_scope(city, semester, kind, scope):
+    from django.db import IntegrityError, transaction
+
+    values = {"school": city.school_a, **scope}
+    if values.get("subject") is True:
+        values["subject"] = city.group_a.subject
+    if values.get("district") is True:
+        values["district"] = city.school_a.district
+    ReportFactory(kind=kind, start_year=2026, **values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportFactory(kind=kind, start_year=2026, **values)
+
+
+def test_starting_a_report_twice_opens_the_same_one(city, semester):
+    from reports import services
+
+    first = services.create_report(kind=Kind.SCHOOL, semester=semester, by=city.academic_lead_a, school=city.school_a)
+    again = services.create_report(kind=Kind.SCHOOL, semester=semester, by=city.academic_lead_a, school=city.school_a)
+    assert first.pk == again.pk and Report.objects.count() == 1
