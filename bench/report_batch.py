@@ -12,6 +12,7 @@ the machine's two cores are shared, so the figures move with whatever else runs.
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -49,6 +50,11 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
@@ -77,6 +83,7 @@ def main() -> None:
     schools = School.objects.filter(is_active=True).count()
     times = {}
     for concurrency in (1, 2):
+        cpu_before = _children_cpu()
         redis.Redis.from_url(args.broker_url).flushdb()
         ReportPdf.objects.filter(report__kind=Kind.SCHOOL, report__semester=semester).delete()
         worker = start_worker(concurrency, args.database_url, args.broker_url)
@@ -92,12 +99,15 @@ def main() -> None:
             times[concurrency] = time.perf_counter() - started
         finally:
             stop(worker)
+        cpu = _children_cpu() - cpu_before
         assert job.status == Job.Status.SUCCEEDED, job.message
         pages = sum(ReportPdf.objects.filter(report__semester=semester).values_list("pages", flat=True))
         print(
             f"{concurrency} worker process(es): {schools} schools, {pages} pages, "
             f"{times[concurrency]:.1f} s — {job.message}"
         )
+        # CPU seconds of the worker processes over the wall time: the cores the render actually got.
+        print(f"  worker CPU {cpu:.1f} s = {cpu / times[concurrency]:.2f} cores busy on average")
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     ratio = times[2] / (times[1] / 2)
     print(f"ratio t(2) / (t(1) / 2): {ratio:.2f} (target < 1.6); speed-up {times[1] / times[2]:.2f}×")

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -217,10 +218,10 @@ def deadline_set(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "截止日期设置有误，请检查。")
         return redirect("reports:tracking")
-    data_ = form.cleaned_data
-    services.set_deadline(kind=data_["kind"], semester=data_["semester"], due_on=data_["due_on"], by=request.user)
+    cleaned = form.cleaned_data
+    services.set_deadline(kind=cleaned["kind"], semester=cleaned["semester"], due_on=cleaned["due_on"], by=request.user)
     messages.success(request, "已设置截止日期。")
-    return redirect(f"{_tracking_url()}?kind={data_['kind']}&semester={data_['semester'].pk}")
+    return redirect(f"{reverse('reports:tracking')}?kind={cleaned['kind']}&semester={cleaned['semester'].pk}")
 
 
 @login_required
@@ -234,7 +235,7 @@ def tracking_remind(request: HttpRequest) -> HttpResponse:
     schools = tracking.unfiled_schools(kind=kind, semester=semester)
     sent = services.remind(kind=kind, semester=semester, schools=schools, by=request.user)
     messages.success(request, f"已向 {sent} 所学校发送催报提醒。")
-    return redirect(f"{_tracking_url()}?kind={kind}&semester={semester.pk}")
+    return redirect(f"{reverse('reports:tracking')}?kind={kind}&semester={semester.pk}")
 
 
 @login_required
@@ -246,9 +247,3 @@ def batch_render(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     job = services.start_batch(semester=form.cleaned_data["semester"], by=request.user)
     return redirect("job-detail", pk=job.pk)
-
-
-def _tracking_url() -> str:
-    from django.urls import reverse
-
-    return reverse("reports:tracking")
