@@ -5,7 +5,9 @@ User-written text reaches the HTML only through Django's auto-escaping templates
 second wall: an `<img src="file:///etc/passwd">` or an http URL that slipped through loads nothing.
 """
 
+import hashlib
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -56,11 +58,34 @@ def static_only_fetcher():
     return StaticOnlyFetcher(allowed_protocols=("data",))
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of an HTML document whose static references are like `{% static 'css/pdf.css' %}`."""
+# Part of every content hash: a change of renderer or of the shared stylesheet makes new versions.
+RENDERER_VERSION = "weasyprint-70/pdf.css-1"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def render_pdf_document(html: str) -> RenderedPdf:
+    """The PDF and its page count. `static/css/pdf.css` gives documents the running header (an element
+    with class `doc-header`), "第 N 页 共 M 页" in the page footer and an unnumbered cover page."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=static_only_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=static_only_fetcher()).render()
+    return RenderedPdf(document.write_pdf(), len(document.pages))
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of an HTML document whose static references are like `{% static 'css/pdf.css' %}`."""
+    return render_pdf_document(html).content
+
+
+def content_hash(html: str) -> str:
+    """A digest of what a PDF would show: equal HTML renders an equal document, so a stored PDF with
+    the same digest can be served again instead of rendering."""
+    return hashlib.sha256(f"{RENDERER_VERSION}\n{html}".encode()).hexdigest()
 
 
 def render_template_pdf(template_name: str, context: dict) -> bytes:

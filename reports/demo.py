@@ -1,0 +1,106 @@
+"""Demo reports for the demo city: every school's report in some stage, subject and principal reports
+of the demo school, a city report, a deadline, reminders and one rendered PDF."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from reports import services
+from reports.models import Deadline, Kind, Report, Status
+from schools.demo import DEMO_SCHOOL
+from schools.models import School, Semester, TeachingGroup
+
+TEXT = {
+    "basic_situation": "本学期{scope}共组织质量监测{exams}次。全体教师认真落实教学常规，坚持集体备课与听评课制度，"
+    "教学秩序稳定。",
+    "score_analysis": "从统计结果看，{scope}各学科平均分与全市基本持平，优秀率稳中有升；低分率仍需关注，"
+    "部分班级之间差距较大。",
+    "problems_causes": "一是分层教学落实不够，学困生辅导缺少跟踪；二是作业设计针对性不强；"
+    "三是青年教师课堂驾驭能力有待提高。",
+    "measures": "一、建立学困生帮扶台账，每周跟踪；二、开展作业设计专题教研；三、实施青蓝结对，"
+    "骨干教师每月听青年教师课不少于2节。",
+}
+STATUS_MIX = [Status.ACCEPTED] * 4 + [Status.SUBMITTED] * 3 + [Status.RETURNED] + [Status.DRAFT] * 2 + [None] * 2
+
+
+def _narrative(scope: str, exams: int) -> dict:
+    return {name: text.format(scope=scope, exams=exams) for name, text in TEXT.items()}
+
+
+def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> Report:
+    report = services.create_report(kind=kind, semester=semester, by=author, **scope)
+    exams = semester.exams.filter(schools=scope["school"]) if scope.get("school") else semester.exams.all()
+    Report.objects.filter(pk=report.pk).update(
+        **_narrative(report.scope_label, exams.count()),
+        status=status,
+        submitted_at=timezone.now() - timedelta(days=3) if status != Status.DRAFT else None,
+        reviewed_by=reviewer if status in {Status.ACCEPTED, Status.RETURNED} else None,
+        reviewed_at=timezone.now() - timedelta(days=1) if status in {Status.ACCEPTED, Status.RETURNED} else None,
+        review_comment="请补充各班对比分析及具体改进时间表。" if status == Status.RETURNED else "",
+    )
+    report.refresh_from_db()
+    return report
+
+
+def build_demo() -> list[str]:
+    semester = Semester.objects.filter(is_current=True).first()
+    if semester is None:
+        return []
+    users = get_user_model().objects.in_bulk(
+        ["bureau", "inspector", "principal", "academic", "leader"], field_name="username"
+    )
+    rng = random.Random(2026)
+    with transaction.atomic():
+        demo_school = School.objects.get(name=DEMO_SCHOOL)
+        counts = {"school": 0}
+        for school in School.objects.filter(is_active=True).order_by("code"):
+            status = Status.SUBMITTED if school == demo_school else rng.choice(STATUS_MIX)
+            if status is None:
+                continue
+            author = users.get("academic") if school == demo_school else None
+            _report(Kind.SCHOOL, semester, status, author=author, reviewer=None, school=school)
+            counts["school"] += 1
+        for index, group in enumerate(
+            TeachingGroup.objects.filter(school=demo_school).select_related("subject").order_by("subject__order")
+        ):
+            status = [Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED, Status.DRAFT][index % 4]
+            author = users.get("leader") if group.subject.code == "YW" else None
+            _report(
+                Kind.SUBJECT,
+                semester,
+                status,
+                author=author,
+                reviewer=users.get("academic"),
+                school=demo_school,
+                subject=group.subject,
+            )
+        _report(Kind.PRINCIPAL_SEMESTER, semester, Status.DRAFT, author=users.get("principal"), school=demo_school)
+        _report(
+            Kind.PRINCIPAL_ACCOUNT,
+            semester,
+            Status.RETURNED,
+            author=users.get("principal"),
+            reviewer=users.get("bureau"),
+            school=demo_school,
+        )
+        _report(Kind.DISTRICT, semester, Status.SUBMITTED, author=users.get("inspector"), district=None)
+        due = (semester.ends_on or timezone.localdate()) - timedelta(days=10)
+        Deadline.objects.update_or_create(
+            kind=Kind.SCHOOL,
+            semester=semester,
+            start_year=semester.start_year,
+            defaults={"due_on": due, "set_by": users.get("bureau")},
+        )
+        from reports.tracking import unfiled_schools
+
+        late = unfiled_schools(kind=Kind.SCHOOL, semester=semester)[:8]
+        services.remind(kind=Kind.SCHOOL, semester=semester, schools=late, by=users.get("bureau"))
+    demo_report = Report.objects.get(kind=Kind.SCHOOL, school=demo_school, semester=semester)
+    stored, _ = services.render_report_pdf(demo_report, by=users.get("academic"))
+    return [
+        f"质量分析报告：全校报告 {counts['school']} 份、{DEMO_SCHOOL}学科报告与校长报告、全市区域报告；"
+        f"已催报 {len(late)} 所学校；示例 PDF {stored.pages} 页。"
+    ]

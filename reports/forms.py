@@ -1,0 +1,75 @@
+"""Report forms: validation and crispy layout, no side effects."""
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from reports.models import Kind, Report, Status
+from schools.models import Semester
+
+NARRATIVE_HELP = "系统已自动填入统计表与图表，此处请撰写文字分析。"
+
+
+class NarrativeForm(forms.ModelForm):
+    """The author's part of a report: the narrative, and the quality-analysis meeting of a school report."""
+
+    class Meta:
+        model = Report
+        fields = [
+            "basic_situation",
+            "score_analysis",
+            "problems_causes",
+            "measures",
+            "meeting_held_on",
+            "meeting_attendees",
+            "meeting_conclusions",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 6, "maxlength": 20000})
+            for name in ["basic_situation", "score_analysis", "problems_causes", "measures"]
+        } | {
+            "meeting_attendees": forms.Textarea(attrs={"rows": 2}),
+            "meeting_conclusions": forms.Textarea(attrs={"rows": 4}),
+            "meeting_held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != Kind.SCHOOL:
+            for name in ["meeting_held_on", "meeting_attendees", "meeting_conclusions"]:
+                del self.fields[name]
+        self.fields["score_analysis"].help_text = NARRATIVE_HELP
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "保存草稿"))
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("submit", "提交"), ("return", "退回修改"), ("accept", "审阅通过")])
+    comment = forms.CharField(label="审阅意见", required=False, max_length=2000, widget=forms.Textarea)
+
+
+class DeadlineForm(forms.Form):
+    kind = forms.ChoiceField(label="报告类型", choices=Kind.choices)
+    semester = forms.ModelChoiceField(label="学期", queryset=Semester.objects.all())
+    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TrackingForm(forms.Form):
+    kind = forms.ChoiceField(label="报告类型", choices=[c for c in Kind.choices if c[0] != Kind.DISTRICT])
+    semester = forms.ModelChoiceField(label="学期", queryset=Semester.objects.all(), empty_label=None)
+
+
+class BatchForm(forms.Form):
+    semester = forms.ModelChoiceField(label="学期", queryset=Semester.objects.all(), empty_label=None)
+
+
+class ReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="学校", field_name="school__name", lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(label="报告类型", choices=Kind.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+    start_year = django_filters.NumberFilter(label="学年起始年份")
+
+    class Meta:
+        model = Report
+        fields = ["q", "kind", "status", "start_year"]

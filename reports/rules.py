@@ -1,0 +1,85 @@
+"""The report workflow as pure functions: who may do what at which stage. No ORM, no clock.
+
+draft → submitted → returned (with comments) → submitted … → accepted. The author's roles edit and
+submit a draft or a returned report; the reviewer's roles return or accept a submitted one.
+"""
+
+from collections.abc import Set
+from dataclasses import dataclass
+
+DRAFT, SUBMITTED, RETURNED, ACCEPTED = "draft", "submitted", "returned", "accepted"
+
+EDIT, SUBMIT, RETURN, ACCEPT = "edit", "submit", "return", "accept"
+
+# Seed 000 §二(四)1: the group leader writes for the school, the academic lead for the principal and
+# the teachers, the research department (教研室, in our roles bureau staff and 教研员) for the bureau,
+# and the principal accounts to the bureau.
+AUTHOR_ROLES: dict[str, frozenset[str]] = {
+    "subject": frozenset({"group_leader"}),
+    "school": frozenset({"academic_lead"}),
+    "district": frozenset({"bureau", "inspector"}),
+    "principal_semester": frozenset({"principal"}),
+    "principal_account": frozenset({"principal"}),
+}
+REVIEWER_ROLES: dict[str, frozenset[str]] = {
+    "subject": frozenset({"academic_lead", "principal"}),
+    "school": frozenset({"principal"}),
+    "district": frozenset({"bureau"}),
+    "principal_semester": frozenset({"bureau"}),
+    "principal_account": frozenset({"bureau"}),
+}
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (DRAFT, SUBMIT): SUBMITTED,
+    (RETURNED, SUBMIT): SUBMITTED,
+    (SUBMITTED, RETURN): RETURNED,
+    (SUBMITTED, ACCEPT): ACCEPTED,
+}
+
+ACTION_LABELS = {SUBMIT: "提交", RETURN: "退回修改", ACCEPT: "审阅通过"}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def is_editable(status: str) -> bool:
+    return status in {DRAFT, RETURNED}
+
+
+def allowed_actions(kind: str, status: str, roles: Set[str]) -> frozenset[str]:
+    """What a person holding `roles` over this report's scope may do to it now."""
+    actions = set()
+    if roles & AUTHOR_ROLES[kind] and is_editable(status):
+        actions |= {EDIT, SUBMIT}
+    if roles & REVIEWER_ROLES[kind] and status == SUBMITTED:
+        actions |= {RETURN, ACCEPT}
+    return frozenset(actions)
+
+
+def next_status(status: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise TransitionError(f"报告当前状态下不能执行“{ACTION_LABELS.get(action, action)}”。") from None
+
+
+def missing_narrative(sections: dict[str, str]) -> list[str]:
+    """The labels of narrative sections still empty (a report is submitted only when all are written)."""
+    return [label for label, text in sections.items() if not (text or "").strip()]
+
+
+@dataclass(frozen=True)
+class FilingState:
+    """Where one expected report stands against its deadline (for the bureau's tracking page)."""
+
+    label: str
+    overdue: bool
+
+
+def filing_state(status: str | None, due_on, today) -> FilingState:
+    """`status` None: not even started. Filed means submitted or accepted."""
+    if status in {SUBMITTED, ACCEPTED}:
+        return FilingState("已提交" if status == SUBMITTED else "已通过", False)
+    label = {None: "未开始", DRAFT: "草稿未提交", RETURNED: "退回待修改"}[status]
+    return FilingState(label, bool(due_on and today and today > due_on))

@@ -1,0 +1,249 @@
+"""Report pages. Thin: role gate → scoped selector/form → service → redirect/render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from eduquality import audit, excel
+from reports import data, rules, selectors, services, tracking
+from reports.forms import BatchForm, DeadlineForm, NarrativeForm, ReportFilter, TrackingForm, TransitionForm
+from schools.models import Semester
+from schools.scoping import grants_of, is_bureau
+
+
+def _gate(request: HttpRequest) -> None:
+    if not (grants_of(request.user) or is_bureau(request.user)):
+        raise PermissionDenied
+
+
+def _gate_bureau(request: HttpRequest) -> None:
+    if not is_bureau(request.user):
+        raise PermissionDenied
+
+
+def _current_semester(request: HttpRequest) -> Semester:
+    semester_id = request.GET.get("semester") or request.POST.get("semester")
+    semesters = Semester.objects.all()
+    if semester_id and semester_id.isdigit() and semesters.filter(pk=semester_id).exists():
+        return semesters.get(pk=semester_id)
+    semester = semesters.filter(is_current=True).first() or semesters.first()
+    if semester is None:
+        raise Http404("尚未设置学期")
+    return semester
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    _gate(request)
+    filterset = ReportFilter(request.GET, queryset=selectors.report_qs_for(user=request.user))
+    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "is_bureau": is_bureau(request.user)},
+    )
+
+
+@login_required
+def report_export(request: HttpRequest) -> HttpResponse:
+    _gate(request)
+    reports = ReportFilter(request.GET, queryset=selectors.report_qs_for(user=request.user)).qs
+    sheet = excel.Sheet(
+        title="质量分析报告",
+        header=["报告", "类型", "学校/区域", "学科", "学期/学年", "状态", "撰写人", "提交时间"],
+        rows=(
+            [
+                str(r),
+                r.get_kind_display(),
+                r.school.name if r.school_id else (r.district.name if r.district_id else "全市"),
+                r.subject.name if r.subject_id else "",
+                r.period_label,
+                r.get_status_display(),
+                str(r.author or ""),
+                timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else "",
+            ]
+            for r in reports
+        ),
+        widths=[48, 24, 24, 10, 26, 10, 12, 18],
+    )
+    return excel.export_response(f"质量分析报告-{timezone.localdate():%Y%m%d}.xlsx", [sheet])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    _gate(request)
+    semester = _current_semester(request)
+    scopes = selectors.creatable_scopes(request.user, semester)
+    if request.method == "POST":
+        index = request.POST.get("scope", "")
+        if not index.isdigit() or int(index) >= len(scopes):
+            raise PermissionDenied
+        scope = scopes[int(index)]
+        report = services.create_report(
+            kind=scope["kind"],
+            semester=semester,
+            by=request.user,
+            school=scope["school"],
+            subject=scope["subject"],
+            district=scope["district"],
+        )
+        return redirect("reports:report-detail", pk=report.pk)
+    return render(
+        request,
+        "reports/create.html",
+        {"scopes": scopes, "semester": semester, "semesters": Semester.objects.all()},
+    )
+
+
+def _report_for(request: HttpRequest, pk: int):
+    return get_object_or_404(selectors.report_qs_for(user=request.user), pk=pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    actions = rules.allowed_actions(report.kind, report.status, selectors.roles_over(request.user, report))
+    context = data.build_context(report)
+    context.update(
+        chapters=data.outline(report),
+        actions=actions,
+        can_edit=rules.EDIT in actions,
+        pdfs=selectors.pdfs_of(report),
+        history=audit.history_for(report)[:20],
+        transition_form=TransitionForm(),
+    )
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    if rules.EDIT not in rules.allowed_actions(report.kind, report.status, selectors.roles_over(request.user, report)):
+        raise PermissionDenied
+    form = NarrativeForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        services.save_narrative(form=form, by=request.user)
+        messages.success(request, "已保存。")
+        return redirect("reports:report-detail", pk=report.pk)
+    return render(request, "reports/edit.html", {"report": report, "form": form})
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    try:
+        services.transition(
+            report=report, action=form.cleaned_data["action"], by=request.user, comment=form.cleaned_data["comment"]
+        )
+    except (ValidationError, rules.TransitionError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"已{rules.ACTION_LABELS[form.cleaned_data['action']]}。")
+    return redirect("reports:report-detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_render(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    job = services.start_render(report=report, by=request.user)
+    return redirect("job-detail", pk=job.pk)
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int, version: int) -> FileResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    stored = get_object_or_404(report.pdfs, version=version)
+    response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=services.file_name(report, stored.version)
+    )
+    return response
+
+
+@login_required
+def tracking_view(request: HttpRequest) -> HttpResponse:
+    _gate_bureau(request)
+    semester = _current_semester(request)
+    form = TrackingForm(request.GET or {"kind": "school", "semester": semester.pk})
+    kind = form.data.get("kind", "school")
+    if not form.is_valid():
+        kind = "school"
+    else:
+        semester = form.cleaned_data["semester"]
+    rows = tracking.filing_rows(kind=kind, semester=semester, today=timezone.localdate())
+    return render(
+        request,
+        "reports/tracking.html",
+        {
+            "form": form,
+            "rows": rows,
+            "kind": kind,
+            "semester": semester,
+            "deadline": tracking.deadline_of(kind=kind, semester=semester),
+            "deadline_form": DeadlineForm(initial={"kind": kind, "semester": semester.pk}),
+            "batch_form": BatchForm(initial={"semester": semester.pk}),
+            "overdue": sum(1 for row in rows if row["state"].overdue),
+            "unfiled": sum(1 for row in rows if not row["filed"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def deadline_set(request: HttpRequest) -> HttpResponse:
+    _gate_bureau(request)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "截止日期设置有误，请检查。")
+        return redirect("reports:tracking")
+    cleaned = form.cleaned_data
+    services.set_deadline(kind=cleaned["kind"], semester=cleaned["semester"], due_on=cleaned["due_on"], by=request.user)
+    messages.success(request, "已设置截止日期。")
+    return redirect(f"{reverse('reports:tracking')}?kind={cleaned['kind']}&semester={cleaned['semester'].pk}")
+
+
+@login_required
+@require_POST
+def tracking_remind(request: HttpRequest) -> HttpResponse:
+    _gate_bureau(request)
+    form = TrackingForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    kind, semester = form.cleaned_data["kind"], form.cleaned_data["semester"]
+    schools = tracking.unfiled_schools(kind=kind, semester=semester)
+    sent = services.remind(kind=kind, semester=semester, schools=schools, by=request.user)
+    messages.success(request, f"已向 {sent} 所学校发送催报提醒。")
+    return redirect(f"{reverse('reports:tracking')}?kind={kind}&semester={semester.pk}")
+
+
+@login_required
+@require_POST
+def batch_render(request: HttpRequest) -> HttpResponse:
+    _gate_bureau(request)
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    job = services.start_batch(semester=form.cleaned_data["semester"], by=request.user)
+    return redirect("job-detail", pk=job.pk)

@@ -1,0 +1,120 @@
+"""Each kind of report is filled from the stored statistics: the PDF text holds the right figures."""
+
+from decimal import Decimal
+
+import pytest
+
+from monitoring.models import EarlyWarning, Indicator, IndicatorReport
+from reports import data, services
+from reports.models import Kind, Status
+from schools.models import Subject
+from tests.reports.conftest import pdf_text, squeezed
+from tests.reports.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rendered_text(report) -> str:
+    stored, _ = services.render_report_pdf(report)
+    return squeezed(pdf_text(stored.file.read()))
+
+
+def test_school_report_shows_each_subject_against_the_city(city, semester, exam):
+    text = rendered_text(ReportFactory(school=city.school_a))
+    # 语文: A's four sitters average (95+88+72+55)/4 = 77.50; the city's eight 70.00; one absentee.
+    assert "语文4（1）77.5070.00+7.5" in text
+    # 数学 is every score minus one: 76.50 against 69.00.
+    assert "数学4（1）76.5069.00+7.5" in text
+    assert "全科及格率：本校75.0%，全市62.5%" in text
+    assert "第1/2名" in text and "各学科得分率" in text
+
+
+def test_school_report_gathers_its_subject_reports(city, semester, exam):
+    ReportFactory(
+        kind=Kind.SUBJECT, school=city.school_a, subject=Subject.objects.get(code="YW"), status=Status.ACCEPTED
+    )
+    text = rendered_text(ReportFactory(school=city.school_a))
+    assert "各学科报告汇总" in text and "语文" in text and "已通过" in text
+
+
+def test_subject_report_has_class_table_and_band_distribution(city, semester, exam):
+    report = ReportFactory(kind=Kind.SUBJECT, school=city.school_a, subject=Subject.objects.get(code="SX"))
+    text = rendered_text(report)
+    assert "学科教学质量分析报告" in text and "甲小学数学" in text
+    assert "76.50" in text and "69.00" in text
+    assert "77.50" not in text and "70.00" not in text  # 语文's figures stay out of the 数学 report
+    assert "分数段人数" in text and "数学分数段分布" in text and "各班平均分" in text
+
+
+def test_city_report_compares_the_districts(city, semester, exam):
+    report = ReportFactory(
+        kind=Kind.DISTRICT, school=None, district=None, semester=None, start_year=semester.start_year
+    )
+    text = rendered_text(report)
+    assert "区域教学质量分析报告" in text and "全市·2026—2027学年" in text
+    district_a, district_b = city.school_a.district.name, city.school_b.district.name
+    assert f"{district_a}77.5076.50" in text and f"{district_b}62.5061.50" in text
+
+
+def test_district_report_lists_its_schools_and_warnings(city, semester, exam):
+    EarlyWarning.objects.create(exam=exam, school=city.school_a, kind="sharp_fall", reason="语文成绩大幅下滑：测试。")
+    report = ReportFactory(kind=Kind.DISTRICT, school=None, district=city.school_a.district, semester=None)
+    text = rendered_text(report)
+    assert "甲小学" in text and "77.50" in text and "76.50" in text
+    assert "乙小学" not in text and "62.50" not in text  # school B is in another district
+    assert "语文成绩大幅下滑：测试。" in text
+
+
+def test_principal_report_shows_the_indicators_met_and_missed(city, semester, exam):
+    IndicatorReport.objects.create(
+        school=city.school_a,
+        indicator=Indicator.objects.get(code="R06A"),
+        start_year=2026,
+        value=Decimal("92.5"),
+        filed_by=city.principal_a,
+    )
+    IndicatorReport.objects.create(
+        school=city.school_a,
+        indicator=Indicator.objects.get(code="R12"),
+        start_year=2026,
+        value=Decimal("85"),
+        filed_by=city.principal_a,
+    )
+    text = rendered_text(ReportFactory(kind=Kind.PRINCIPAL_SEMESTER, school=city.school_a))
+    assert "学校学期工作报告" in text
+    assert "体质健康监测合格率" in text and "不低于90%" in text
+    assert "92.5%" in text and "85%" in text and "未达标" in text and "未填报" in text
+    assert "督导与听评课" in text
+
+
+def test_inspection_summary_comes_from_the_inspections_app(city, semester):
+    summary = data.inspection_summary(school=city.school_a, semester=semester)
+    assert summary["available"] is True
+    assert (summary["star_level"], summary["visits"], summary["observations"]) == (None, 0, 0)
+
+
+def test_inspection_summary_falls_back_when_the_app_has_none(city, semester, monkeypatch):
+    import inspections.selectors
+
+    monkeypatch.delattr(inspections.selectors, "school_inspection_summary")
+    summary = data.inspection_summary(school=city.school_a, semester=semester)
+    assert summary["available"] is False and summary["note"] == "暂无督导数据"
+
+
+def test_principal_account_covers_the_whole_school_year(city, semester, exam):
+    report = ReportFactory(kind=Kind.PRINCIPAL_ACCOUNT, school=city.school_a, semester=None, start_year=2026)
+    text = rendered_text(report)
+    assert "校长教学质量述职" in text and "2026—2027学年" in text and "语文4（1）77.50" in text
+
+
+def test_a_report_without_statistics_says_so(city, semester):
+    assert "本学期尚无已统计的质量监测数据" in rendered_text(ReportFactory(school=city.school_a))
+
+
+def test_position_shows_the_grade_instead_of_the_rank_when_policy_asks(city, semester, exam, settings):
+    from monitoring.models import Level, Statistic
+
+    stat = Statistic.objects.get(exam=exam, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
+    assert data.position_text(stat) == "第1/2名"
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+    assert data.position_text(stat) == "等级B"  # score rate 77.5%: between the 70% and 85% lines
