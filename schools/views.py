@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from eduquality import audit, excel, jobs
+from eduquality.access_log import logs_access
 from schools.forms import UploadForm
 from schools.resources import Resource, Viewer
 
@@ -34,6 +35,17 @@ def _filtered(request: HttpRequest, resource: Resource):
     return resource.filterset(request.GET, queryset=resource.queryset_for(request.user), request=request)
 
 
+def _student_data(label: str):
+    """The access-log label of a registry view when it shows students (None for other resources)."""
+
+    def what(request: HttpRequest, resource: Resource, pk: int | None = None) -> str | None:
+        if resource.slug != "student":
+            return None
+        return f"{label} #{pk}" if pk else label
+
+    return what
+
+
 def _rows(resource: Resource, objects, viewer: Viewer) -> list[dict]:
     return [
         {"object": obj, "cells": [(column, column.value(obj, viewer)) for column in resource.columns]}
@@ -42,6 +54,7 @@ def _rows(resource: Resource, objects, viewer: Viewer) -> list[dict]:
 
 
 @login_required
+@logs_access(_student_data("学生名单"))
 def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
     _gate(request, resource)
     filterset = _filtered(request, resource)
@@ -63,6 +76,7 @@ def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
 
 
 @login_required
+@logs_access(_student_data("导出学生名单"))
 def export_view(request: HttpRequest, resource: Resource) -> HttpResponse:
     _gate(request, resource)
     viewer = Viewer.of(request.user)
@@ -78,6 +92,7 @@ def export_view(request: HttpRequest, resource: Resource) -> HttpResponse:
 
 
 @login_required
+@logs_access(_student_data("学生详情"))
 def detail_view(request: HttpRequest, resource: Resource, pk: int) -> HttpResponse:
     _gate(request, resource)
     obj = get_object_or_404(resource.queryset_for(request.user), pk=pk)
@@ -122,6 +137,7 @@ def _detail_extra(request: HttpRequest, resource: Resource, obj) -> dict:
 
 
 @login_required
+@logs_access(_student_data("编辑学生"))
 @require_http_methods(["GET", "POST"])
 def edit_view(request: HttpRequest, resource: Resource, pk: int | None = None) -> HttpResponse:
     _gate_manage(request, resource)
