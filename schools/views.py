@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from eduquality import audit, excel, jobs
 from eduquality.access_log import logs_access
+from schools import codes
 from schools.forms import UploadForm
 from schools.resources import Resource, Viewer
 
@@ -143,11 +144,25 @@ def edit_view(request: HttpRequest, resource: Resource, pk: int | None = None) -
     _gate_manage(request, resource)
     instance = get_object_or_404(resource.queryset_for(request.user), pk=pk) if pk else None
     form = resource.form(request.POST or None, instance=instance)
+    object_label = None
+    if (
+        instance is not None
+        and resource.slug == "student"
+        and not Viewer.of(request.user).sees_unmasked(instance.school_id)
+    ):
+        # Outside the student's school the full name and 学籍号 are not shown, not even to edit.
+        for name in ("name", "student_number"):
+            form.fields.pop(name, None)
+        object_label = codes.mask_name(instance.name)
     if request.method == "POST" and form.is_valid():
         saved = audit.save_form(form, actor=request.user)
         messages.success(request, f"{resource.title}“{saved}”已保存。")
         return redirect(f"schools:{resource.slug}-detail", pk=saved.pk)
-    return render(request, "schools/form.html", {"resource": resource, "form": form, "object": instance})
+    return render(
+        request,
+        "schools/form.html",
+        {"resource": resource, "form": form, "object": instance, "object_label": object_label},
+    )
 
 
 @login_required

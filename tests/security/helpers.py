@@ -54,7 +54,7 @@ def is_xlsx(response) -> bool:
 def body_of(response) -> str:
     """The text a person gets from a response: the page, or every cell and sheet XML of a workbook."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    if response.get("Content-Type", "").startswith(XLSX_CONTENT_TYPE):
+    if response.get("Content-Type", "").startswith(XLSX_CONTENT_TYPE) and zipfile.is_zipfile(io.BytesIO(content)):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
         cells = [
@@ -68,7 +68,25 @@ def body_of(response) -> str:
     return content.decode(errors="replace")
 
 
-def export_variants(url: str) -> list[str]:
-    """A list page exports itself with ?export=xlsx; the dedicated export URLs need nothing."""
-    joiner = "&" if "?" in url else "?"
-    return [url, f"{url}{joiner}export=xlsx"]
+def with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
+
+
+def walk(client, world, searches=(), skip=("logout",)):
+    """GET every URL of the matrix; where the page offers an Excel export (a link with
+    export=xlsx) the export too; where it has a search box (name="q"), each of `searches`
+    (query strings) on the page and its export. Yields (url name, URL asked, response)."""
+    for name, url in matrix_urls(world).items():
+        if name in skip:
+            continue
+        response = client.get(url)
+        yield name, url, response
+        if response.status_code != 200 or response.streaming:
+            continue
+        page = response.content.decode(errors="replace")
+        targets = [with_query(url, "export=xlsx")] if "export=xlsx" in page else []
+        if 'name="q"' in page:
+            for query in searches:
+                targets += [with_query(url, query)] + [with_query(t, query) for t in targets[:1]]
+        for target in targets:
+            yield name, target, client.get(target)
