@@ -204,5 +204,5 @@ def test_the_xml_parser_openpyxl_uses_is_defusedxml():
 
     assert openpyxl.DEFUSEDXML is True
     assert functions.fromstring.__module__.startswith("defusedxml")
-    with pytest.raises(Exception, match="(?i)entit"):
+    with pytest.raises(Exception, match=r"(?i)entit"):
         functions.fromstring(ENTITY_BOMB + "<a>&lol2;</a>")
