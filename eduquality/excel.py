@@ -33,6 +33,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -58,6 +59,12 @@ _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 def safe_text(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value)
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts: no \\ / ? * [ ] :, at most 31 characters, not empty, no leading quote."""
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub("_", safe_text(str(title))).strip("'")[:31]
+    return cleaned or "Sheet"
 
 
 def cell_value(value):
@@ -96,7 +103,7 @@ def write_workbook(sheets: Iterable[Sheet]) -> bytes:
     """A streaming (write-only) workbook with the given sheets."""
     workbook = Workbook(write_only=True)
     for sheet in sheets:
-        worksheet = workbook.create_sheet(title=safe_text(sheet.title)[:31] or "Sheet")
+        worksheet = workbook.create_sheet(title=sheet_title(sheet.title))
         for index, width in enumerate(sheet.widths or [max(10, len(h) * 2 + 4) for h in sheet.header], start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = width
         worksheet.freeze_panes = "A2"
@@ -151,16 +158,18 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
     """An import template: headers with their rules as comments, drop-downs, text columns, examples."""
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = title[:31]
+    worksheet.title = sheet_title(title)
     lists = workbook.create_sheet("选项")
     lists.sheet_state = "hidden"
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        cell = worksheet.cell(row=1, column=index, value=column.header)
+        header = safe_text(column.header)  # names come from records (subjects): no control characters
+        cell = worksheet.cell(row=1, column=index, value=header)
+        _pin_text(cell)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         if column.note:
-            cell.comment = Comment(column.note, "eduquality")
+            cell.comment = Comment(safe_text(column.note), "eduquality")
         worksheet.column_dimensions[letter].width = column.width
         if column.text:
             for row in range(2, 1002):
@@ -174,20 +183,20 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="分数有误",
-                error=f"{column.header}应为 {low}—{high} 之间的数（可为半分），缺考请填“缺考”。",
+                error=f"{header}应为 {low}—{high} 之间的数（可为半分），缺考请填“缺考”。",
             )
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}300000")
         if column.choices:
             for row, choice in enumerate(column.choices, start=1):
-                lists.cell(row=row, column=index, value=cell_value(choice))
+                _pin_text(lists.cell(row=row, column=index, value=cell_value(choice)))
             validation = DataValidation(
                 type="list",
                 formula1=f"'选项'!${letter}$1:${letter}${len(column.choices)}",
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="输入有误",
-                error=f"请从下拉列表中选择{column.header}。",
+                error=f"请从下拉列表中选择{header}。",
             )
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}5000")
