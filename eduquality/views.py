@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from eduquality import excel, jobs
+from eduquality.access_log import logs_access
 from eduquality.extensions import home_panels
 from eduquality.filters import AccessLogFilter
 from eduquality.models import AccessLog, Job
@@ -80,7 +81,18 @@ def job_status(request: HttpRequest, pk) -> JsonResponse:
     )
 
 
+# Jobs whose result file lists students (the score import's workbook with its problems marked).
+STUDENT_DATA_JOB_KINDS = ("monitoring.import_scores",)
+
+
+def _student_data_download(request: HttpRequest, pk) -> str | None:
+    if Job.objects.filter(pk=pk, kind__in=STUDENT_DATA_JOB_KINDS).exists():
+        return f"下载含学生信息的任务结果 #{pk}"
+    return None
+
+
 @login_required
+@logs_access(_student_data_download)
 def job_download(request: HttpRequest, pk) -> FileResponse:
     job = get_object_or_404(job_qs_for(user=request.user), pk=pk)
     if not job.result_file:

@@ -84,9 +84,10 @@ def walk(client, world, searches=(), skip=("logout",)):
         if response.status_code != 200 or response.streaming:
             continue
         page = response.content.decode(errors="replace")
-        targets = [with_query(url, "export=xlsx")] if "export=xlsx" in page else []
+        exports = [with_query(url, "export=xlsx")] if "export=xlsx" in page else []
+        targets = list(exports)
         if 'name="q"' in page:
             for query in searches:
-                targets += [with_query(url, query)] + [with_query(t, query) for t in targets[:1]]
+                targets += [with_query(url, query)] + [with_query(export, query) for export in exports]
         for target in targets:
             yield name, target, client.get(target)

@@ -140,3 +140,20 @@ def test_the_bureau_reads_filters_and_exports_the_access_log(city, login):
     assert "principal_b" in body_of(export)
     assert EXPECTED["access-log"]["principal"] == 403
     assert login(city.principal_a).get(reverse("access-log")).status_code == 403
+
+
+def test_downloading_a_score_imports_marked_workbook_is_logged(city, login):
+    from django.core.files.base import ContentFile
+
+    from eduquality.models import Job
+
+    job = Job.objects.create(owner=city.bureau, kind="monitoring.import_scores", title="导入成绩", status="failed")
+    job.result_file.save("problems.xlsx", ContentFile(b"x"))
+    other = Job.objects.create(owner=city.bureau, kind="schools.import_schools", title="导入学校", status="failed")
+    other.result_file.save("problems.xlsx", ContentFile(b"x"))
+    before = AccessLog.objects.count()
+    login(city.bureau).get(reverse("job-download", args=[job.pk]))
+    login(city.principal_b).get(reverse("job-download", args=[job.pk]))
+    login(city.bureau).get(reverse("job-download", args=[other.pk]))
+    rows = list(AccessLog.objects.order_by("id"))[before:]
+    assert [(r.username, r.allowed) for r in rows] == [("bureau", True), ("principal_b", False)]

@@ -5,7 +5,6 @@ Every check walks the whole URL × role matrix, so a page added later is covered
 
 import re
 
-import pytest
 from django.urls import resolve
 
 from monitoring.models import Score
@@ -57,21 +56,18 @@ def url_of_job(world) -> str:
     return f"/jobs/{world['job'].pk}/download/"
 
 
-@pytest.mark.parametrize("search", ["", "q={name}", "q={number}", "school={school}", "q={school_name}"])
-def test_no_list_search_or_export_shows_school_a_to_school_b(matrix_world, city, client, search):
-    """Every page and workbook school B's principal can open, with searches and filters aimed at
-    school A's records, holds none of school A's names or numbers."""
+def test_no_list_search_or_export_shows_school_a_to_school_b(matrix_world, city, client):
+    """Every page and workbook school B's principal can open, plain and with searches and filters
+    aimed at school A's records, holds none of school A's names or numbers."""
     client.force_login(city.principal_b)
-    query = search.format(
-        name=city.student_a.name,
-        number=city.student_a.student_number,
-        school=city.school_a.pk,
-        school_name=city.school_a.name,
-    )
+    searches = [
+        f"q={city.student_a.name}",
+        f"q={city.student_a.student_number}",
+        f"school={city.school_a.pk}",
+        f"q={city.school_a.name}",
+    ]
     leaks, opened = [], 0
-    for name, target, response in walk(
-        client, matrix_world, [query] if query else (), skip=PUBLIC_OBJECTS | {"logout"}
-    ):
+    for name, target, response in walk(client, matrix_world, searches, skip=PUBLIC_OBJECTS | {"logout"}):
         if response.status_code != 200:
             continue
         opened += 1
