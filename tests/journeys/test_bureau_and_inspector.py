@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 
 def test_bureau_runs_an_exam_from_creation_to_the_research_visit(
-    browser, live_server, city, password, worker, tmp_path
+    browser, live_server, city, password, broker, tmp_path, request
 ):
     page, errors = sign_in(browser, live_server, "bureau", password)
 
@@ -26,6 +26,7 @@ def test_bureau_runs_an_exam_from_creation_to_the_research_visit(
     page.goto(live_server.url + reverse("monitoring:exam-create"))
     page.fill("#id_name", "2026学年三年级期末质量监测")
     page.fill("#id_code", "JC-JOURNEY")
+    page.select_option("#id_kind", index=1)
     page.select_option("#id_semester", index=1)
     page.select_option("#id_grade", "3")
     page.fill("#id_held_on", "2026-12-20")
@@ -58,13 +59,17 @@ def test_bureau_runs_an_exam_from_creation_to_the_research_visit(
     filled = tmp_path / "成绩.xlsx"
     book.save(filled)
 
-    # Upload it and watch the progress bar of the job page until the worker is done.
+    # Upload it. The worker starts only now, so the job page is seen queued, its bar at 0, and
+    # then followed by the page's polling (static/js/app.js) to the end.
     page.set_input_files("input[name=file]", str(filled))
     page.get_by_role("button", name="上传并导入").click()
     page.wait_for_url("**/jobs/**")
-    shoot(page, "journey-bureau-2-job-progress")
-    page.get_by_text("已完成", exact=False).first.wait_for(timeout=90_000)
-    page.wait_for_function("document.querySelector('.progress-bar').textContent.trim() === '100%'", timeout=30_000)
+    assert page.locator(".job-progress").is_visible()
+    assert page.locator(".progress-bar").inner_text().strip() == "0%"
+    assert page.locator("[data-job-status]").inner_text() == "排队中"
+    shoot(page, "journey-bureau-2-job-queued")
+    request.getfixturevalue("worker")
+    page.get_by_text("导入完成").wait_for(timeout=90_000)
     shoot(page, "journey-bureau-3-job-done")
     assert Score.objects.filter(exam_subject__exam=exam).count() == 80
 
