@@ -27,6 +27,7 @@ def navigation(request):
             ("区县", reverse("schools:district-list")),
             ("教研片区", reverse("schools:zone-list")),
             ("学期", reverse("schools:semester-list")),
+            ("学生信息访问日志", reverse("access-log")),
         ]
     nav = [{"label": "首页", "url": reverse("home"), "icon": "house"}]
     if registry:

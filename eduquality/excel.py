@@ -33,6 +33,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -41,6 +42,16 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A zip that inflates to more than this many times its size is treated as a zip bomb.
 _MAX_COMPRESSION_RATIO = 200
 _MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+_MAX_MEMBER_RATIO = 1000  # one part alone (a sheet of blanks compresses well, but not this well)
+# A sheet python-calamine can hold: it allocates the whole rectangle of the sheet's extent.
+_MAX_SHEET_ROWS = 1_048_576
+_MAX_SHEET_COLUMNS = 16_384
+_MAX_SHEET_CELLS = 20_000_000
+_WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_DIMENSION = re.compile(rb"<dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
+_CELL_REFERENCE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
+_ROW_REFERENCE = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,7})\"")
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 # ---- Writing --------------------------------------------------------------------------------------
@@ -48,6 +59,12 @@ _MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 
 def safe_text(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value)
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts: no \\ / ? * [ ] :, at most 31 characters, not empty, no leading quote."""
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub("_", safe_text(str(title))).strip("'")[:31]
+    return cleaned or "Sheet"
 
 
 def cell_value(value):
@@ -86,7 +103,7 @@ def write_workbook(sheets: Iterable[Sheet]) -> bytes:
     """A streaming (write-only) workbook with the given sheets."""
     workbook = Workbook(write_only=True)
     for sheet in sheets:
-        worksheet = workbook.create_sheet(title=safe_text(sheet.title)[:31] or "Sheet")
+        worksheet = workbook.create_sheet(title=sheet_title(sheet.title))
         for index, width in enumerate(sheet.widths or [max(10, len(h) * 2 + 4) for h in sheet.header], start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = width
         worksheet.freeze_panes = "A2"
@@ -141,16 +158,18 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
     """An import template: headers with their rules as comments, drop-downs, text columns, examples."""
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = title[:31]
+    worksheet.title = sheet_title(title)
     lists = workbook.create_sheet("选项")
     lists.sheet_state = "hidden"
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        cell = worksheet.cell(row=1, column=index, value=column.header)
+        header = safe_text(column.header)  # names come from records (subjects): no control characters
+        cell = worksheet.cell(row=1, column=index, value=header)
+        _pin_text(cell)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         if column.note:
-            cell.comment = Comment(column.note, "eduquality")
+            cell.comment = Comment(safe_text(column.note), "eduquality")
         worksheet.column_dimensions[letter].width = column.width
         if column.text:
             for row in range(2, 1002):
@@ -164,20 +183,20 @@ def template_workbook(title: str, columns: Sequence[TemplateColumn], examples: S
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="分数有误",
-                error=f"{column.header}应为 {low}—{high} 之间的数（可为半分），缺考请填“缺考”。",
+                error=f"{header}应为 {low}—{high} 之间的数（可为半分），缺考请填“缺考”。",
             )
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}300000")
         if column.choices:
             for row, choice in enumerate(column.choices, start=1):
-                lists.cell(row=row, column=index, value=cell_value(choice))
+                _pin_text(lists.cell(row=row, column=index, value=cell_value(choice)))
             validation = DataValidation(
                 type="list",
                 formula1=f"'选项'!${letter}$1:${letter}${len(column.choices)}",
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="输入有误",
-                error=f"请从下拉列表中选择{column.header}。",
+                error=f"请从下拉列表中选择{header}。",
             )
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}5000")
@@ -215,12 +234,14 @@ class Table:
 
 
 def check_upload(content: bytes, filename: str) -> None:
-    """Refuse what is not a plain .xlsx or .xls before any parser sees it."""
+    """Refuse what is not a plain .xlsx or .xls before any parser sees it: too large, not a
+    workbook (a renamed CSV), macros, a zip bomb (judged on the zip's central directory), an XML
+    document type (entity bomb), a sheet whose extent lies or would blow up the reader."""
     limit = settings.UPLOAD_MAX_BYTES
     if len(content) > limit:
         raise WorkbookRejected(f"文件过大（{len(content) / 1048576:.1f} MB），上限为 {limit // 1048576} MB。")
     name = filename.lower()
-    if name.endswith(".xlsm") or name.endswith(".xltm"):
+    if name.endswith((".xlsm", ".xltm", ".xlsb", ".xlam")):
         raise WorkbookRejected("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传。")
     if content.startswith(_OLE2_MAGIC):
         if not name.endswith(".xls"):
@@ -232,18 +253,106 @@ def check_upload(content: bytes, filename: str) -> None:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise WorkbookRejected("文件已损坏，无法作为 Excel 工作簿打开。") from exc
-    names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise WorkbookRejected("文件不是有效的 Excel 工作簿（.xlsx）。")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise WorkbookRejected("不接受含宏的工作簿，请另存为不含宏的 .xlsx 后上传。")
+    with archive:
+        names = {member.filename for member in archive.infolist()}
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise WorkbookRejected("文件不是有效的 Excel 工作簿（.xlsx）。")
+        check_office_archive(archive, what="工作簿")
+        for member in archive.infolist():
+            if _WORKSHEET_PART.match(member.filename):
+                _check_sheet_extent(archive, member)
+
+
+def check_uploaded_file(upload) -> None:
+    """`check_upload` for a form's uploaded file, at upload time: a refused file is never stored."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise WorkbookRejected(f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {limit // 1048576} MB。")
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    check_upload(content, upload.name or "")
+
+
+def check_office_archive(archive: zipfile.ZipFile, *, what: str = "文件") -> None:
+    """The checks every Office Open XML upload (workbook, document, presentation) goes through,
+    made on the zip's central directory and the parts' prologues before any parser sees them."""
+    members = archive.infolist()
+    if any(m.filename.lower().endswith("vbaproject.bin") for m in members):
+        raise WorkbookRejected(f"不接受含宏的{what}，请另存为不含宏的格式（如 .xlsx、.docx）后上传。")
     total = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
-    if total > _MAX_UNCOMPRESSED_BYTES or total / packed > _MAX_COMPRESSION_RATIO:
-        raise WorkbookRejected("工作簿解压后体积异常（疑似压缩炸弹），已拒绝。")
+    if (
+        total > _MAX_UNCOMPRESSED_BYTES
+        or total / packed > _MAX_COMPRESSION_RATIO
+        or any(m.file_size / max(m.compress_size, 1) > _MAX_MEMBER_RATIO for m in members)
+    ):
+        raise WorkbookRejected(f"{what}解压后体积异常（疑似压缩炸弹），已拒绝。")
+    if "[Content_Types].xml" in {m.filename for m in members}:
+        with archive.open("[Content_Types].xml") as handle:
+            if b"macroEnabled" in handle.read(1024 * 1024):
+                raise WorkbookRejected(f"不接受含宏的{what}，请另存为不含宏的格式（如 .xlsx、.docx）后上传。")
+    for member in members:
+        if member.filename.lower().endswith((".xml", ".rels", ".vml")) and _has_doctype(archive, member):
+            raise WorkbookRejected(f"{what}中含有 XML 文档类型声明（可能是实体炸弹），已拒绝。")
+
+
+def _has_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE can only come before the root element: read the prologue, up to 64 KB."""
+    with archive.open(member) as handle:
+        prologue = b""
+        while len(prologue) < 65536:
+            chunk = handle.read(4096)
+            if not chunk:
+                break
+            prologue += chunk
+            root = _ROOT_ELEMENT.search(prologue)
+            if root:
+                return b"<!DOCTYPE" in prologue[: root.start()].upper() or b"<!ENTITY" in prologue[: root.start()]
+        return b"<!DOCTYPE" in prologue.upper() or len(prologue) >= 65536
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Scan the sheet's cell references (a streaming regex, no XML parser): the cells must lie
+    inside the range the sheet states, and the range must be one a reader can hold in memory
+    (python-calamine allocates the whole rectangle: a lone cell at ZZ300000 means 210 million)."""
+    stated = None
+    last_row = last_column = 0
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1024 * 1024):
+            text = tail + chunk
+            if stated is None and (found := _DIMENSION.search(text)):
+                stated = found
+            for column, row in _CELL_REFERENCE.findall(text):
+                last_row = max(last_row, int(row))
+                last_column = max(last_column, _column_number(column))
+            for row in _ROW_REFERENCE.findall(text):
+                last_row = max(last_row, int(row))
+            # A reference cut at the chunk's end is seen again, whole, with the next chunk.
+            tail = text[-64:]
+    rejected = WorkbookRejected(
+        "工作表的数据范围异常（声明的范围与实际内容不符或过大），已拒绝。请另存为新的 .xlsx 后上传。"
+    )
+    if last_row > _MAX_SHEET_ROWS or last_column > _MAX_SHEET_COLUMNS or last_row * last_column > _MAX_SHEET_CELLS:
+        raise rejected
+    if stated is not None:
+        first_column, first_row, end_column, end_row = stated.groups()
+        end_row = int(end_row or first_row)
+        end_column = _column_number(end_column or first_column)
+        if end_row > _MAX_SHEET_ROWS or end_column > _MAX_SHEET_COLUMNS or end_row * end_column > _MAX_SHEET_CELLS:
+            raise rejected
+        if last_row > end_row or last_column > end_column:
+            raise rejected
 
 
 def _plain_cell(value):

@@ -96,3 +96,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class AccessLog(models.Model):
+    """Who looked at minors' data, when, and whether they were let in (学生信息访问日志).
+
+    Append-only: in PostgreSQL a trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE, so
+    the application can write a row but never change or remove one. The user is kept as id and
+    name without a database constraint, so removing a user can neither cascade into nor be blocked
+    by the log."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="用户",
+    )
+    username = models.CharField("用户名", max_length=150)
+    roles = models.CharField("角色", max_length=200, blank=True)
+    what = models.CharField("访问内容", max_length=200)
+    path = models.CharField("地址", max_length=500)
+    method = models.CharField("方式", max_length=8)
+    allowed = models.BooleanField("是否允许")
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "学生信息访问日志"
+        verbose_name_plural = "学生信息访问日志"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.what}"

@@ -186,8 +186,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A message not acknowledged within this time (a worker died) is delivered again.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+# A message not acknowledged within this time (a worker died) is delivered again; every worker
+# looks for such messages every CELERY_RESTORE_INTERVAL seconds (README "Operations").
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60, minimum=1),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE: dict = {}
 # Inspections: every morning, open rectification orders past their deadline become overdue.
 CELERY_BEAT_SCHEDULE["inspections-mark-overdue-rectifications"] = {

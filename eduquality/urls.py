@@ -20,6 +20,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/status/", views.job_status, name="job-status"),
     path("jobs/<uuid:pk>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:pk>/retry/", views.job_retry, name="job-retry"),
+    path("access-log/", views.access_log, name="access-log"),
     path("healthz/", views.healthz, name="healthz"),
     path(
         "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True), name="favicon"

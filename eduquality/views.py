@@ -1,15 +1,20 @@
 """Project-wide pages: home, long-job progress, health."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from eduquality import jobs
+from eduquality import excel, jobs
+from eduquality.access_log import logs_access
 from eduquality.extensions import home_panels
-from eduquality.models import Job
+from eduquality.filters import AccessLogFilter
+from eduquality.models import AccessLog, Job
 from schools.models import Role, School, Semester, Student, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for
 
@@ -76,7 +81,18 @@ def job_status(request: HttpRequest, pk) -> JsonResponse:
     )
 
 
+# Jobs whose result file lists students (the score import's workbook with its problems marked).
+STUDENT_DATA_JOB_KINDS = ("monitoring.import_scores",)
+
+
+def _student_data_download(request: HttpRequest, pk) -> str | None:
+    if Job.objects.filter(pk=pk, kind__in=STUDENT_DATA_JOB_KINDS).exists():
+        return f"下载含学生信息的任务结果 #{pk}"
+    return None
+
+
 @login_required
+@logs_access(_student_data_download)
 def job_download(request: HttpRequest, pk) -> FileResponse:
     job = get_object_or_404(job_qs_for(user=request.user), pk=pk)
     if not job.result_file:
@@ -99,3 +115,23 @@ def job_retry(request: HttpRequest, pk) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """学生信息访问日志: bureau staff read who looked at minors' data; the rows cannot be changed."""
+    if not is_bureau(request.user):
+        raise PermissionDenied
+    log_filter = AccessLogFilter(request.GET, queryset=AccessLog.objects.all())
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [e.created_at, e.username, e.roles, e.what, e.path, e.method, "允许" if e.allowed else "拒绝", e.ip_address]
+            for e in log_filter.qs.iterator(chunk_size=2000)
+        )
+        header = ["时间", "用户名", "角色", "访问内容", "地址", "方式", "结果", "IP 地址"]
+        sheet = excel.Sheet("访问日志", header, rows, widths=[18, 12, 30, 30, 40, 6, 6, 16])
+        return excel.export_response("学生信息访问日志.xlsx", [sheet])
+    page = Paginator(log_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "access_log.html", {"filter": log_filter, "page": page, "query": query.urlencode()})

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 
+from eduquality import excel
 from monitoring.models import Exam, ExamSubject, Indicator, ResearchVisit
 from schools.forms import CrispyModelForm
 from schools.models import Role, School, Subject
@@ -88,6 +89,10 @@ class ScoreUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xls")):
             raise forms.ValidationError("只接受 Excel 工作簿（.xlsx 或 .xls）。")
+        try:
+            excel.check_uploaded_file(upload)
+        except excel.WorkbookRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from rejected
         return upload
 
 

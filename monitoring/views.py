@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import audit, excel
+from eduquality.access_log import logs_access
 from monitoring import exports, rules, selectors, services
 from monitoring.filters import ExamFilter, WarningFilter
 from monitoring.forms import (
@@ -378,6 +379,7 @@ def school_trend(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 @login_required
+@logs_access(lambda request, pk: f"学生成绩查询与更正（监测 #{pk}）")
 @require_http_methods(["GET", "POST"])
 def exam_scores(request: HttpRequest, pk: int) -> HttpResponse:
     """Find one student's scores by the full 学籍号 and correct one; bureau staff only."""

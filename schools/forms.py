@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from eduquality import excel
 from schools.models import (
     District,
     School,
@@ -134,4 +135,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xls")):
             raise forms.ValidationError("只接受 Excel 工作簿（.xlsx 或 .xls）。")
+        try:
+            excel.check_uploaded_file(upload)
+        except excel.WorkbookRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from rejected
         return upload

@@ -54,7 +54,8 @@ def _attr(path: str) -> Callable[[Any, Viewer], Any]:
             value = getattr(value, part, None)
             if value is None:
                 return ""
-        return value
+        # get_<field>_display and the like: the value, not the method (whose repr names the object).
+        return value() if callable(value) else value
 
     return read
 

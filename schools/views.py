@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from eduquality import audit, excel, jobs
+from eduquality.access_log import logs_access
+from schools import codes
 from schools.forms import UploadForm
 from schools.resources import Resource, Viewer
 
@@ -34,6 +36,17 @@ def _filtered(request: HttpRequest, resource: Resource):
     return resource.filterset(request.GET, queryset=resource.queryset_for(request.user), request=request)
 
 
+def _student_data(label: str):
+    """The access-log label of a registry view when it shows students (None for other resources)."""
+
+    def what(request: HttpRequest, resource: Resource, pk: int | None = None) -> str | None:
+        if resource.slug != "student":
+            return None
+        return f"{label} #{pk}" if pk else label
+
+    return what
+
+
 def _rows(resource: Resource, objects, viewer: Viewer) -> list[dict]:
     return [
         {"object": obj, "cells": [(column, column.value(obj, viewer)) for column in resource.columns]}
@@ -42,6 +55,7 @@ def _rows(resource: Resource, objects, viewer: Viewer) -> list[dict]:
 
 
 @login_required
+@logs_access(_student_data("学生名单"))
 def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
     _gate(request, resource)
     filterset = _filtered(request, resource)
@@ -63,6 +77,7 @@ def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
 
 
 @login_required
+@logs_access(_student_data("导出学生名单"))
 def export_view(request: HttpRequest, resource: Resource) -> HttpResponse:
     _gate(request, resource)
     viewer = Viewer.of(request.user)
@@ -78,6 +93,7 @@ def export_view(request: HttpRequest, resource: Resource) -> HttpResponse:
 
 
 @login_required
+@logs_access(_student_data("学生详情"))
 def detail_view(request: HttpRequest, resource: Resource, pk: int) -> HttpResponse:
     _gate(request, resource)
     obj = get_object_or_404(resource.queryset_for(request.user), pk=pk)
@@ -122,16 +138,31 @@ def _detail_extra(request: HttpRequest, resource: Resource, obj) -> dict:
 
 
 @login_required
+@logs_access(_student_data("编辑学生"))
 @require_http_methods(["GET", "POST"])
 def edit_view(request: HttpRequest, resource: Resource, pk: int | None = None) -> HttpResponse:
     _gate_manage(request, resource)
     instance = get_object_or_404(resource.queryset_for(request.user), pk=pk) if pk else None
     form = resource.form(request.POST or None, instance=instance)
+    object_label = None
+    if (
+        instance is not None
+        and resource.slug == "student"
+        and not Viewer.of(request.user).sees_unmasked(instance.school_id)
+    ):
+        # Outside the student's school the full name and 学籍号 are not shown, not even to edit.
+        for name in ("name", "student_number"):
+            form.fields.pop(name, None)
+        object_label = codes.mask_name(instance.name)
     if request.method == "POST" and form.is_valid():
         saved = audit.save_form(form, actor=request.user)
         messages.success(request, f"{resource.title}“{saved}”已保存。")
         return redirect(f"schools:{resource.slug}-detail", pk=saved.pk)
-    return render(request, "schools/form.html", {"resource": resource, "form": form, "object": instance})
+    return render(
+        request,
+        "schools/form.html",
+        {"resource": resource, "form": form, "object": instance, "object_label": object_label},
+    )
 
 
 @login_required

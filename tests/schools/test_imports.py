@@ -144,12 +144,12 @@ def test_a_workbook_with_a_wrong_header_is_rejected(city, upload):
     assert not School.objects.filter(name="某校").exists()
 
 
-def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(city, upload):
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese_at_upload(city, login):
     fake = SimpleUploadedFile("schools.xlsx", "学校标识码,学校名称\n2122000801,某校\n".encode())
-    job = upload("school", fake)
-    assert job.status == "failed"
-    assert "不是有效的 Excel 工作簿" in job.message
-    assert not job.problems
+    response = login(city.bureau).post(reverse("schools:school-import"), {"file": fake})
+    assert response.status_code == 200
+    assert "不是有效的 Excel 工作簿" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_the_template_carries_the_headers_and_drop_downs(city, login):

@@ -1,0 +1,72 @@
+"""The access log of minors' data (学生信息访问日志): who, in which role, looked at what, when,
+and whether they were let in.
+
+`log_access(request, what, allowed)` writes one row; views that show or export student data wear
+`@logs_access(what)` (inside `@login_required`), which logs every request that reaches them: a
+refusal (403/404) as denied, anything else as allowed. The table is append-only (see
+eduquality.models.AccessLog).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from eduquality.models import AccessLog
+
+
+def _roles(user) -> str:
+    from schools.models import Role, School
+    from schools.scoping import grants_of
+
+    grants = sorted(grants_of(user), key=lambda g: (g.role, g.school_id or 0))
+    schools = dict(School.objects.filter(pk__in={g.school_id for g in grants if g.school_id}).values_list("pk", "name"))
+    labels = []
+    for grant in grants:
+        label = Role(grant.role).label if grant.role in Role.values else grant.role
+        labels.append(f"{label}（{schools[grant.school_id]}）" if grant.school_id in schools else label)
+    if getattr(user, "is_superuser", False):
+        labels.insert(0, "系统管理员")
+    return "、".join(labels)[:200] or "无角色"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(request: HttpRequest, what: str, allowed: bool) -> AccessLog:
+    user = request.user if request.user.is_authenticated else None
+    return AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "（未登录）",
+        roles=_roles(user) if user else "",
+        what=what[:200],
+        path=request.get_full_path()[:500],
+        method=request.method[:8],
+        allowed=allowed,
+        ip_address=_client_ip(request),
+    )
+
+
+def logs_access(what: str | Callable[..., str | None]):
+    """Log every request to the view. `what` is a label, or a function of the view's arguments
+    returning the label (None: this request shows no student data and is not logged)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            label = what(request, *args, **kwargs) if callable(what) else what
+            if label is None:
+                return view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except (PermissionDenied, Http404):
+                log_access(request, label, allowed=False)
+                raise
+            log_access(request, label, allowed=response.status_code < 400)
+            return response
+
+        return wrapper
+
+    return decorate
