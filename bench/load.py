@@ -1,6 +1,6 @@
 """Load: gunicorn serving the demo city with a 200,000-student exam loaded; wrk on loopback, bounded in time.
 
-    .venv/bin/python bench/load.py [--seconds 20] [--connections 50] [--workers 4]
+    .venv/bin/python bench/load.py [--seconds 20] [--connections 50] [--workers 3]
 
 Prints, from one run on one machine (requests/s, median and p95 latency in ms, errors):
 - the mix at 50 concurrent connections: the ranking page, a school's page (bureau and its principal),
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)  # as the Dockerfile runs gunicorn
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: `make bench` installs it (Debian package wrk)")
