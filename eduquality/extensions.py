@@ -11,6 +11,7 @@ Each project app may have, besides its urls:
 They are found in INSTALLED_APPS order, so the menu follows the order of the apps there.
 """
 
+from functools import cache
 from importlib import import_module
 from types import ModuleType
 
@@ -20,13 +21,14 @@ from django.utils.module_loading import module_has_submodule
 PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards")
 
 
-def app_modules(submodule: str) -> list[ModuleType]:
+@cache  # the installed apps do not change while the process runs
+def app_modules(submodule: str) -> tuple[ModuleType, ...]:
     """The `<app>.<submodule>` modules of the project's installed apps that have one."""
     found = []
     for config in apps.get_app_configs():
         if config.name in PROJECT_APPS and module_has_submodule(config.module, submodule):
             found.append(import_module(f"{config.name}.{submodule}"))
-    return found
+    return tuple(found)
 
 
 def menus(user) -> list[dict]:

@@ -76,24 +76,9 @@ def test_batch_is_refused_before_the_announcement(awards_world, city):
         services.start_certificate_batch(campaign=awards_world.campaign, by=city.bureau)
 
 
-@pytest.fixture
-def worker_var_dir(tmp_path, monkeypatch):
-    """The worker writes its result under the same media root as this test process reads.
-
-    Also resets kombu's global producer pools around the shared `broker` fixture: it force-closes the
-    connection pool at teardown while kombu keeps the producer pool for that URL, so a second test
-    using the fixture in the same session would get "Acquire on closed pool"."""
-    from kombu import pools
-
-    monkeypatch.setenv("EDUQUALITY_VAR_DIR", str(tmp_path))
-    pools.reset()
-    yield
-    pools.reset()
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_certificate_batch_runs_in_a_celery_worker(worker_var_dir, city, announced_world, worker):  # noqa: F811
+def test_certificate_batch_runs_in_a_celery_worker(city, announced_world, worker):  # noqa: F811
     job = services.start_certificate_batch(campaign=announced_world.campaign, by=city.bureau)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -23,26 +23,8 @@ TIMEOUT_SECONDS = 120
 
 
 @pytest.fixture
-def kombu_pools_reset():
-    """kombu keeps producer pools in a global registry keyed by broker URL; the broker fixture closes
-    them at teardown and kombu would hand the closed pool out again to the next test (here or in
-    tests/test_worker.py). Set up before the broker and torn down after it."""
-    from kombu import pools
-
-    pools.reset()
-    yield
-    pools.reset()
-
-
-@pytest.fixture
-def fresh_broker(kombu_pools_reset, request):
-    """tests/test_worker.py's broker fixture, between two resets of kombu's pools."""
-    return request.getfixturevalue("broker")
-
-
-@pytest.fixture
-def start_worker(fresh_broker, tmp_path):
-    broker_url = fresh_broker
+def start_worker(broker, tmp_path):  # noqa: F811 – the shared fixture (it resets kombu's pools)
+    broker_url = broker
     processes = []
 
     def start(concurrency: int = 1, hold_file=None):
