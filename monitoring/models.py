@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Cast
 
 from monitoring import rules
 from schools.codes import SCHOOL_CATEGORIES
@@ -157,6 +158,14 @@ class Score(models.Model):
         SchoolClass, on_delete=models.SET_NULL, null=True, db_constraint=False, db_index=False, related_name="+"
     )
     score = models.DecimalField("分数", max_digits=5, decimal_places=1, null=True, blank=True)
+    # The score in half points (分数 × 2), kept by the database itself: every score is a whole or
+    # half point (rules.parse_score), so this is exact, and the statistics pass compares and sums
+    # small integers, several times faster than numeric.
+    half_points = models.GeneratedField(
+        expression=Cast(F("score") * 2, models.SmallIntegerField()),
+        output_field=models.SmallIntegerField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "成绩"
@@ -194,17 +203,29 @@ class Level(models.TextChoices):
     CLASS = "class", "班级"
 
 
-class Statistic(models.Model):
-    """The stored statistics of one exam subject (or all subjects) at one level; pages read these."""
+# A foreign key of a derived row: not checked by the database, no index of its own (see Statistic).
+_DERIVED_KEY = {"db_constraint": False, "db_index": False, "on_delete": models.CASCADE}
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="statistics")
+
+class Statistic(models.Model):
+    """The stored statistics of one exam subject (or all subjects) at one level; pages read these.
+
+    Derived rows, written only by the statistics engine — tens of thousands per city exam — from
+    references it has just read: the foreign keys are not checked again by the database (a check
+    per row and key at commit cost more than computing the rows), and only the indexes pages use
+    are kept. Deleting a school, class or exam still deletes its statistics (Django's CASCADE)."""
+
+    exam = models.ForeignKey(Exam, related_name="statistics", **_DERIVED_KEY)  # indexed by Meta.indexes
     exam_subject = models.ForeignKey(
-        ExamSubject, on_delete=models.CASCADE, null=True, blank=True, related_name="statistics"
+        ExamSubject, null=True, blank=True, related_name="statistics", **_DERIVED_KEY
     )  # NULL: the all-subject row (全科)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    district = models.ForeignKey(District, null=True, blank=True, related_name="+", **_DERIVED_KEY)
+    # A school's results across exams (its trend) are looked up by school alone.
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    school_class = models.ForeignKey(SchoolClass, null=True, blank=True, related_name="+", **_DERIVED_KEY)
     category = models.CharField("学校类别", max_length=2, blank=True)
     sitters = models.PositiveIntegerField("参考人数", default=0)
     absentees = models.PositiveIntegerField("缺考人数", default=0)

@@ -23,18 +23,16 @@ def random_cell(rng: random.Random, full: int):
     return rng.randint(0, full * 2) / 2  # half points
 
 
+def five_schools_in_two_districts(city) -> list:
+    other = DistrictFactory(code="220699", name="测试西区")
+    return [city.school_a, city.school_b, SchoolFactory(), SchoolFactory(district=other), SchoolFactory(district=other)]
+
+
 @pytest.fixture
 def world(city):
     """Five schools in two districts, two classes each, 2 subjects with half points and absentees."""
     rng = random.Random(20261128)
-    other = DistrictFactory(code="220699", name="测试西区")
-    schools = [
-        city.school_a,
-        city.school_b,
-        SchoolFactory(),
-        SchoolFactory(district=other),
-        SchoolFactory(district=other),
-    ]
+    schools = five_schools_in_two_districts(city)
     exam = make_exam(schools=schools, subjects=SUBJECTS, code="JC-ORACLE")
     rows, n = [], 0
     for school in schools:
@@ -220,3 +218,48 @@ def test_an_exam_without_scores_computes_to_nothing_without_error(city):
     assert not EarlyWarning.objects.filter(exam=exam).exists()
     exam.refresh_from_db()
     assert exam.status == "ready"
+
+
+def stored_rows(exam) -> list[tuple]:
+    """Every stored statistic of the exam as a comparable tuple (all columns but the id)."""
+    columns = [f.attname for f in Statistic._meta.concrete_fields if f.attname != "id"]
+    return sorted(
+        (tuple(values) for values in Statistic.objects.filter(exam=exam).values_list(*columns)),
+        key=repr,
+    )
+
+
+def test_the_database_engine_stores_exactly_what_the_rules_applied_in_python_store(city):
+    """PostgreSQL computes a city exam itself (statistics_sql); the reference engine applies the pure
+    rules in Python. On random scores — three full marks, lines that are not half points, 15% bands,
+    ties, absentees, a school where nobody sat, a comparable exam — every stored value is the same."""
+    rng = random.Random(1128)
+    schools = five_schools_in_two_districts(city)
+    subjects = (("YW", 120), ("SX", 150), ("YY", 100))
+
+    def exam_with_scores(code, **fields):
+        exam = make_exam(schools=schools, subjects=subjects, code=code, band_share=Decimal("0.15"), **fields)
+        exam.subjects.filter(subject__code="SX").update(excellent_share=Decimal("0.875"), pass_share=Decimal("0.55"))
+        rows, n = [], 0
+        for index, school in enumerate(schools):
+            for class_number in (1, 2, 3):
+                for _ in range(rng.randint(3, 12)):
+                    n += 1
+                    if index == 4:  # nobody of this school sat
+                        cells = ["缺考"] * len(subjects)
+                    else:
+                        cells = [random_cell(rng, full) if rng.random() > 0.3 else full * 0.6 for _, full in subjects]
+                    rows.append(row(n + (1000 if code.endswith("2") else 0), school, class_number, *cells))
+        import_rows(exam, rows)
+        return exam
+
+    before = exam_with_scores("JC-TWIN1")
+    compute_exam(before, engine="sql")
+    after = exam_with_scores("JC-TWIN2", comparable_exam=before)
+    compute_exam(after, engine="python")
+    reference = stored_rows(after)
+    compute_exam(after, engine="sql")
+    assert stored_rows(after) == reference
+    assert len(reference) >= 90
+    assert any(r for r in Statistic.objects.filter(exam=after, previous_rank__isnull=False))
+    assert Statistic.objects.filter(exam=after, level=Level.SCHOOL, sitters=0).exists()
