@@ -221,10 +221,7 @@ class Statistic(models.Model):
     )  # NULL: the all-subject row (全科)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     district = models.ForeignKey(District, null=True, blank=True, related_name="+", **_DERIVED_KEY)
-    # A school's results across exams (its trend) are looked up by school alone.
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
-    )
+    school = models.ForeignKey(School, null=True, blank=True, related_name="+", **_DERIVED_KEY)
     school_class = models.ForeignKey(SchoolClass, null=True, blank=True, related_name="+", **_DERIVED_KEY)
     category = models.CharField("学校类别", max_length=2, blank=True)
     sitters = models.PositiveIntegerField("参考人数", default=0)
@@ -260,7 +257,8 @@ class Statistic(models.Model):
         verbose_name_plural = "统计结果"
         indexes = [
             models.Index(fields=["exam", "level", "exam_subject"], name="stat_exam_level_subject"),
-            models.Index(fields=["exam", "school"], name="stat_exam_school"),
+            # A school in one exam, and a school across exams (its trend).
+            models.Index(fields=["school", "exam"], name="stat_school_exam"),
         ]
 
     def __str__(self) -> str:

@@ -80,8 +80,12 @@ def _class_sums_sql(exam: Exam, subjects: list[ExamSubject]) -> str:
     return " UNION ALL ".join(branches)
 
 
-def _student_sums_sql(subjects: list[ExamSubject], exam: Exam) -> str:
-    """Pass 2: per class, the students who sat every subject and who passed every subject."""
+def _student_sums_sql(subjects: list[ExamSubject], ranges: list[tuple[int, int]]) -> str:
+    """Pass 2: per class, the students who sat every subject and who passed every subject.
+
+    Grouping 1.8 million rows by student cannot be split between processes by rows (each would see
+    every student); it is split by student instead, a range of ids per branch, so each branch
+    finishes its students and the branches run side by side."""
     by_line: dict[int, list[int]] = {}
     for subject in subjects:
         by_line.setdefault(half_points_at_or_above(subject.thresholds.pass_line), []).append(int(subject.pk))
@@ -92,7 +96,7 @@ def _student_sums_sql(subjects: list[ExamSubject], exam: Exam) -> str:
     )
     ids = ", ".join(str(int(s.pk)) for s in subjects)
     count = len(subjects)
-    return (
+    branches = [
         "SELECT school_id, school_class_id, "
         f"COUNT(*) FILTER (WHERE sat = {count})::int AS sat_all, "
         f"COUNT(*) FILTER (WHERE passed = {count})::int AS passed_all "
@@ -100,9 +104,34 @@ def _student_sums_sql(subjects: list[ExamSubject], exam: Exam) -> str:
         # alone hashes one key instead of three.
         "FROM (SELECT MIN(school_id) AS school_id, MIN(school_class_id) AS school_class_id, "
         f"COUNT(half_points) AS sat, COUNT(*) FILTER (WHERE half_points >= {pass_line}) AS passed "
-        f"FROM {Score._meta.db_table} WHERE exam_subject_id IN ({ids}) GROUP BY student_id) per_student "
+        f"FROM {Score._meta.db_table} WHERE exam_subject_id IN ({ids}) "
+        f"AND student_id BETWEEN {int(low)} AND {int(high)} GROUP BY student_id) per_student "
         "GROUP BY school_id, school_class_id"
+        for low, high in ranges or [(1, 0)]  # no scores: one empty range
+    ]
+    return (
+        "SELECT school_id, school_class_id, SUM(sat_all)::int AS sat_all, SUM(passed_all)::int AS passed_all "
+        f"FROM ({' UNION ALL '.join(branches)}) part GROUP BY school_id, school_class_id"
     )
+
+
+def student_ranges(lowest: int | None, highest: int | None, parts: int = 4) -> list[tuple[int, int]]:
+    """The exam's student ids cut into `parts` ranges of equal width (none when there are no scores)."""
+    if lowest is None or highest is None:
+        return []
+    width = (highest - lowest) // parts + 1
+    return [(low, min(low + width - 1, highest)) for low in range(lowest, highest + 1, width)]
+
+
+def _student_id_bounds(cursor, subjects: list[ExamSubject]) -> tuple[int | None, int | None]:
+    """The lowest and highest student id with a score in the exam, each found in the primary key."""
+    table = Score._meta.db_table
+    cursor.execute(
+        f"SELECT MIN((SELECT MIN(student_id) FROM {table} WHERE exam_subject_id = s)), "
+        f"MAX((SELECT MAX(student_id) FROM {table} WHERE exam_subject_id = s)) FROM unnest(%s::bigint[]) s",
+        [[s.pk for s in subjects]],
+    )
+    return cursor.fetchone()
 
 
 def _bands_sql(band_count: int) -> str:
@@ -128,21 +157,25 @@ def _band_columns(band_count: int) -> list[str]:
 
 def _insert_sql(band_count: int) -> str:
     """Pass 3: from the class sums to every stored statistic."""
-    rolled_sums = ", ".join(
-        f"SUM(c.{name}) AS {name}"
-        for name in ("sitters", "absentees", "total", "squares", *LINE_COLUMNS, *_band_columns(band_count))
-    )
-    level = _LEVEL_OF_GROUPING.format(grouping="GROUPING(sc.district_id, c.school_id, c.school_class_id)")
+    counts = ("sitters", "absentees", *LINE_COLUMNS, *_band_columns(band_count))
+    class_sums = ", ".join([*(f"c.{name}::bigint AS {name}" for name in counts), "c.total::numeric AS total"])
+    rolled_sums = ", ".join([*(f"SUM(c.{name})" for name in counts), "SUM(c.total)"])
     rate = "round({count}::numeric / s.sitters, 4)"
     return f"""
 WITH school_of AS (
     SELECT id, district_id, left(school_type_id, 2) AS category FROM {School._meta.db_table}
 ),
 sums AS (
-    SELECT c.exam_subject_id, sc.district_id, c.school_id, c.school_class_id, {level} AS level,
-           {rolled_sums}, MAX(c.top) AS top, MIN(c.bottom) AS bottom
+    -- Classes as they are; schools, districts and the city as their sums (ROLLUP).
+    SELECT c.exam_subject_id, sc.district_id, c.school_id, c.school_class_id, 'class' AS level,
+           {class_sums}, c.squares::numeric AS squares, c.top, c.bottom
     FROM exam_class_sums c JOIN school_of sc ON sc.id = c.school_id
-    GROUP BY c.exam_subject_id, ROLLUP (sc.district_id, c.school_id, c.school_class_id)
+    UNION ALL
+    SELECT c.exam_subject_id, sc.district_id, c.school_id, NULL,
+           CASE GROUPING(sc.district_id, c.school_id) WHEN 0 THEN 'school' WHEN 1 THEN 'district' ELSE 'city' END,
+           {rolled_sums}, SUM(c.squares), MAX(c.top), MIN(c.bottom)
+    FROM exam_class_sums c JOIN school_of sc ON sc.id = c.school_id
+    GROUP BY c.exam_subject_id, ROLLUP (sc.district_id, c.school_id)
 ),
 stats AS (
     SELECT s.*, es.subject_id, es.full_marks,
@@ -204,7 +237,7 @@ previous AS (
     FROM {Statistic._meta.db_table} p LEFT JOIN {ExamSubject._meta.db_table} pes ON pes.id = p.exam_subject_id
     WHERE p.exam_id = %(previous)s AND p.level IN ('city', 'district', 'school')
 )
-INSERT INTO {Statistic._meta.db_table} ({_INSERT_COLUMNS})
+INSERT INTO exam_statistics ({_INSERT_COLUMNS})
 SELECT %(exam)s, r.exam_subject_id, r.level, r.district_id, r.school_id, r.school_class_id,
        coalesce(sc.category, ''), r.sitters, r.absentees, r.mean, r.sd, r.max, r.min,
        r.excellent_rate, r.good_rate, r.pass_rate, r.low_rate, r.score_rate, r.all_pass_rate, r.bands,
@@ -218,25 +251,68 @@ LEFT JOIN previous p ON r.level <> 'class' AND p.level = r.level AND p.subject_k
 """
 
 
+# A statistic is one per exam × level × subject × unit: these columns find it (NULL as 0, to hash).
+_ROW_KEY = ("exam_subject_id", "level", "district_id", "school_id", "school_class_id")
+
+
+def _same_row(old: str, new: str, *, values: bool) -> str:
+    """The condition that row `old` is row `new`: the same key and, with `values`, the same values."""
+    key = [
+        f"coalesce({old}.{column}, 0) = coalesce({new}.{column}, 0)"
+        if column.endswith("_id")
+        else f'{old}.{column} COLLATE "C" = {new}.{column} COLLATE "C"'  # compared as bytes: fast to hash
+        for column in _ROW_KEY
+    ]
+    if values:
+        others = [c.strip() for c in _INSERT_COLUMNS.split(",") if c.strip() not in (*_ROW_KEY, "exam_id")]
+        key.append(
+            f"({', '.join(f'{old}.{c}' for c in others)}) IS NOT DISTINCT FROM "
+            f"({', '.join(f'{new}.{c}' for c in others)})"
+        )
+    return " AND ".join(key)
+
+
 def compute_statistics(exam: Exam) -> int:
-    """Replace the exam's stored statistics; returns how many rows were stored. Call inside a transaction."""
+    """Compute every statistic of the exam and make the stored ones exactly these; returns how many
+    there are. Call inside a transaction.
+
+    A recomputation mostly finds what is stored already (a corrected score changes its class, school,
+    district and city rows; a re-imported file, nothing), so only rows that differ are written:
+    rewriting 45,000 unchanged rows and their indexes would cost more than computing them."""
     subjects = list(exam.subjects.all())
     table = Statistic._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE exam_id = %s", [exam.pk])
         if not subjects:
+            cursor.execute(f"DELETE FROM {table} WHERE exam_id = %s", [exam.pk])
             return 0
         # Tens of thousands of groups: room to hash them in memory. No JIT: compiling these
         # expressions costs more than it saves on a few million rows.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
+        # Matching computed rows with stored ones: hashed; sorting them both first costs ten times more.
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(f"CREATE TEMP TABLE exam_class_sums AS {_class_sums_sql(exam, subjects)}")
-        cursor.execute(f"CREATE TEMP TABLE exam_student_sums AS {_student_sums_sql(subjects, exam)}")
+        ranges = student_ranges(*_student_id_bounds(cursor, subjects))
+        cursor.execute(f"CREATE TEMP TABLE exam_student_sums AS {_student_sums_sql(subjects, ranges)}")
+        # The computed rows, in the stored table's column types, so that equal values compare equal.
+        cursor.execute(f"CREATE TEMP TABLE exam_statistics AS SELECT {_INSERT_COLUMNS} FROM {table} WITH NO DATA")
         cursor.execute(
             _insert_sql(rules.band_count(exam.band_share)),
             {"exam": exam.pk, "previous": exam.comparable_exam_id},
         )
-        stored = cursor.rowcount
+        computed = cursor.rowcount
+        cursor.execute("ANALYZE exam_statistics (exam_subject_id)")  # its size, for the joins below to hash
+        cursor.execute(
+            f"DELETE FROM {table} s WHERE s.exam_id = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM exam_statistics n WHERE {_same_row('s', 'n', values=True)})",
+            [exam.pk],
+        )
+        # What is left of the stored rows is what was computed: add the rest.
+        cursor.execute(
+            f"INSERT INTO {table} ({_INSERT_COLUMNS}) SELECT {_INSERT_COLUMNS} FROM exam_statistics n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.exam_id = %s AND {_same_row('s', 'n', values=False)})",
+            [exam.pk],
+        )
         # Dropped now: inside an outer transaction (a test, a batch) the commit is not ours.
-        cursor.execute("DROP TABLE exam_class_sums, exam_student_sums")
-    return stored
+        cursor.execute("DROP TABLE exam_class_sums, exam_student_sums, exam_statistics")
+    return computed
