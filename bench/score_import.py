@@ -7,7 +7,8 @@ Prints, from one run on one machine:
   end to end, first (students created) and again (students known); target ≥ 1/4 of calamine's rate;
 - the peak memory of the import process (target < 1 GiB);
 - one bare SQL aggregate (counts, mean, the three rates by school and subject) over the score table,
-  and the full recomputation of every statistic; target ≤ 3× the bare aggregate;
+  and the computation of every statistic of the exam — with nothing stored yet, again with nothing
+  changed, and after one corrected score; target ≤ 3× the bare aggregate;
 - the median latency and query count of the ranking page and a school's page (target < 100 ms).
 """
 
@@ -162,6 +163,32 @@ def bare_aggregate_seconds(exam_id: int) -> float:
     return min(timings)
 
 
+def statistics_timings(exam) -> list[tuple[str, float, int]]:
+    """Every statistic computed three ways: with nothing stored yet (all rows written), again with
+    nothing changed (the engine writes only rows that differ), and after one corrected score."""
+    from monitoring.models import Score, Statistic
+    from monitoring.statistics import compute_exam
+
+    def timed() -> tuple[float, int]:
+        begin = time.perf_counter()
+        rows = compute_exam(exam)
+        return time.perf_counter() - begin, rows
+
+    firsts, agains, corrected = [], [], []
+    score = Score.objects.filter(exam_subject__exam=exam, score__gte=1).order_by("pk").first()
+    for attempt in range(3):
+        Statistic.objects.filter(exam=exam).delete()
+        firsts.append(timed())
+        agains.append(timed())
+        Score.objects.filter(pk=score.pk).update(score=score.score - 1 if attempt % 2 == 0 else score.score)
+        corrected.append(timed())
+    return [
+        ("compute (nothing stored)", *min(firsts)),
+        ("recompute (unchanged)", *min(agains)),
+        ("recompute (1 score changed)", *min(corrected)),
+    ]
+
+
 def page_latency(exam) -> None:
     from django.db import connection
     from django.test import Client
@@ -223,7 +250,6 @@ def main() -> None:
     from django.conf import settings
 
     from monitoring.models import Exam
-    from monitoring.statistics import compute_exam
 
     settings.ALLOWED_HOSTS = ["testserver"]
     begin = time.perf_counter()
@@ -241,17 +267,18 @@ def main() -> None:
             f"(target ≥ 0.25)  {scores:,} scores  peak {peak_kib / 1024:.0f} MiB (target < 1024)"
         )
     exam = Exam.objects.get(code=EXAM_CODE)
+    # The steady state autovacuum reaches soon after an import: the previous run's rows, deleted
+    # with its exam, gone from the table, so the bare aggregate scans only the live 1.8 million.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) monitoring_score")
     bare = bare_aggregate_seconds(exam.pk)
-    timings = []
-    for _ in range(3):
-        begin = time.perf_counter()
-        stat_rows = compute_exam(exam)
-        timings.append(time.perf_counter() - begin)
-    best = min(timings)
-    print(f"bare SQL aggregate:         {bare:6.2f} s")
-    print(
-        f"recompute all statistics:   {best:6.2f} s  = {best / bare:.2f} × bare (target ≤ 3)  {stat_rows:,} rows stored"
-    )
+    print(f"bare SQL aggregate:         {bare:6.2f} s  (best of 3)")
+    for label, seconds, stat_rows in statistics_timings(exam):
+        print(
+            f"{label + ':':<27} {seconds:6.2f} s  = {seconds / bare:.2f} × bare (target ≤ 3)  {stat_rows:,} statistics"
+        )
     print("pages with the exam loaded:")
     page_latency(exam)
     print(f"bench process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -1,13 +1,13 @@
-"""The statistics engine: every exam × subject × level (class, school, district, city).
+"""Statistics of an exam: `compute_exam` (the entry point), the reference engine, the warnings.
 
-The database does the heavy pass: one aggregate query over the exam's scores gives, per class and
-subject, counts, sums, sums of squares, extremes, the threshold counts and the score bands — all
-additive, so schools, districts and the city are their sums (`roll_up`), which costs nothing next to
-a GROUPING SETS query that sorts the 1.8 million rows once per level; a second pass gives the
-pass-in-every-subject counts per class. What follows from those few thousand rows — means, SDs, rates,
-ranks among schools of the same category, the comparison with the city, the change against the
-comparable exam — is computed by the pure functions of monitoring.rules, then stored by COPY so
-the pages read stored results instead of recomputing.
+On PostgreSQL the database computes every statistic itself (monitoring.statistics_sql). The
+reference engine here is the small-scale one — the embedded SQLite demo uses it, and the tests hold
+the PostgreSQL engine to it: one aggregate query gives, per class and subject, counts, sums, sums of
+squares, extremes, the threshold counts and the score bands — all additive, so schools, districts and
+the city are their sums (`roll_up`); a second pass gives the pass-in-every-subject counts per class.
+What follows from those rows — means, SDs, rates, ranks among schools of the same category, the
+comparison with the city, the change against the comparable exam — is computed by the pure functions
+of monitoring.rules, then stored by COPY.
 """
 
 import json
