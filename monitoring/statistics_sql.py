@@ -57,24 +57,86 @@ def subject_lines(exam: Exam, subject: ExamSubject) -> tuple[dict[str, int], lis
     )
 
 
-def _count_at_or_above(half_points: int, name: str) -> str:
-    return f"(COUNT(*) FILTER (WHERE half_points >= {int(half_points)}))::int AS {name}"
+def _count_at_or_above(half_points: int) -> str:
+    return f"COUNT(*) FILTER (WHERE half_points >= {int(half_points)})"
+
+
+def _band_columns(band_count: int) -> list[str]:
+    return [f"band_from_{index}" for index in range(1, band_count)]
+
+
+def _statistic_columns(sums: dict[str, str], band_count: int, full_marks: str) -> list[str]:
+    """The stored values that follow from a group's sums, as `expression AS column`: for a class from
+    its aggregates (pass 1, in the parallel workers), for a school, district or the city from the
+    classes' sums (pass 3). `sums` gives the SQL of each sum; every rounding is half-up."""
+    n, total, squares = sums["sitters"], sums["total"], sums["squares"]
+
+    def rate(count: str) -> str:
+        return f"CASE WHEN {n} > 0 THEN round(({count})::numeric / {n}, 4) END"
+
+    mean = f"CASE WHEN {n} > 0 THEN round(({total})::numeric / (2 * {n}), 2) END"
+    below_low = f"{n} - ({sums['at_low']})"  # low: strictly below the low line
+    variance = (
+        f"greatest(({n})::numeric * ({squares}) - ({total})::numeric * ({total}), 0) / (4 * ({n})::numeric * ({n}))"
+    )
+    froms = [n, *(sums[name] for name in _band_columns(band_count)), "0"]
+    bands = ", ".join(f"({froms[index]}) - ({froms[index + 1]})" for index in range(band_count))
+    return [
+        f"{mean} AS mean",
+        f"CASE WHEN {n} > 0 THEN round(sqrt({variance}), 2) END AS sd",
+        f"({sums['top']}) / 2.0 AS max",
+        f"({sums['bottom']}) / 2.0 AS min",
+        f"{rate(sums['excellent'])} AS excellent_rate",
+        f"{rate(sums['good'])} AS good_rate",
+        f"{rate(sums['passed'])} AS pass_rate",
+        f"{rate(below_low)} AS low_rate",
+        f"CASE WHEN {full_marks} <> 0 THEN round({mean} / {full_marks}, 4) END AS score_rate",
+        f"to_jsonb(ARRAY[{bands}]::int[]) AS bands",
+        f"({sums['near_excellent']}) - ({sums['excellent']}) AS borderline_excellent",
+        f"({sums['near_pass']}) - ({sums['passed']}) AS borderline_pass",
+    ]
+
+
+# What _statistic_columns gives, in its order.
+STATISTIC_COLUMNS = (
+    "mean", "sd", "max", "min", "excellent_rate", "good_rate", "pass_rate", "low_rate", "score_rate", "bands",
+    "borderline_excellent", "borderline_pass",
+)  # fmt: skip
 
 
 def _class_sums_sql(exam: Exam, subjects: list[ExamSubject]) -> str:
-    """Pass 1: per subject (its lines as constants), the sums of each class."""
+    """Pass 1: per subject (its lines as constants), each class's sums and the values that follow."""
     table = Score._meta.db_table
+    band_count = rules.band_count(exam.band_share)
     branches = []
     for subject in subjects:
         lines, boundaries = subject_lines(exam, subject)
-        counts = [_count_at_or_above(lines[name], name) for name in LINE_COLUMNS]
-        counts += [_count_at_or_above(value, f"band_from_{index}") for index, value in enumerate(boundaries, start=1)]
+        sums = {
+            "sitters": "COUNT(half_points)",
+            "absentees": "COUNT(*) - COUNT(half_points)",
+            "total": "SUM(half_points)",
+            "squares": "SUM(half_points::int * half_points)",
+            "top": "MAX(half_points)",
+            "bottom": "MIN(half_points)",
+            **{name: _count_at_or_above(lines[name]) for name in LINE_COLUMNS},
+            **{
+                name: _count_at_or_above(value)
+                for name, value in zip(_band_columns(band_count), boundaries, strict=True)
+            },
+        }
+        # Counts as int: the roll-up then sums them as integers, not as numeric.
+        columns = [
+            f"({sql})::int AS {name}" for name, sql in sums.items() if name not in ("total", "squares", "top", "bottom")
+        ]
+        columns += [
+            f"{sums['total']} AS total",
+            f"{sums['squares']} AS squares",
+            f"{sums['top']} AS top",
+            f"{sums['bottom']} AS bottom",
+        ]
+        columns += _statistic_columns(sums, band_count, str(subject.full_marks))
         branches.append(
-            f"SELECT {int(subject.pk)}::bigint AS exam_subject_id, school_id, school_class_id, "
-            # Counts as int: the roll-up then sums them as integers, not as numeric.
-            "COUNT(half_points)::int AS sitters, (COUNT(*) - COUNT(half_points))::int AS absentees, "
-            "SUM(half_points) AS total, SUM(half_points::int * half_points) AS squares, "
-            f"MAX(half_points) AS top, MIN(half_points) AS bottom, {', '.join(counts)} "
+            f"SELECT {int(subject.pk)}::bigint AS exam_subject_id, school_id, school_class_id, {', '.join(columns)} "
             f"FROM {table} WHERE exam_subject_id = {int(subject.pk)} GROUP BY school_id, school_class_id"
         )
     return " UNION ALL ".join(branches)
@@ -134,12 +196,6 @@ def _student_id_bounds(cursor, subjects: list[ExamSubject]) -> tuple[int | None,
     return cursor.fetchone()
 
 
-def _bands_sql(band_count: int) -> str:
-    """The band counts as a JSON array, from the cumulative counts (band k = from k − from k+1)."""
-    froms = ["s.sitters"] + [f"s.band_from_{index}" for index in range(1, band_count)] + ["0"]
-    return "to_jsonb(ARRAY[" + ", ".join(f"{froms[i]} - {froms[i + 1]}" for i in range(band_count)) + "])"
-
-
 _LEVEL_OF_GROUPING = "CASE {grouping} WHEN 0 THEN 'class' WHEN 1 THEN 'school' WHEN 3 THEN 'district' ELSE 'city' END"
 
 _INSERT_COLUMNS = (
@@ -151,40 +207,29 @@ _INSERT_COLUMNS = (
 )
 
 
-def _band_columns(band_count: int) -> list[str]:
-    return [f"band_from_{index}" for index in range(1, band_count)]
-
-
 def _insert_sql(band_count: int) -> str:
-    """Pass 3: from the class sums to every stored statistic."""
+    """Pass 3: from the classes' rows to every stored statistic."""
     counts = ("sitters", "absentees", *LINE_COLUMNS, *_band_columns(band_count))
-    class_sums = ", ".join([*(f"c.{name}::bigint AS {name}" for name in counts), "c.total::numeric AS total"])
-    rolled_sums = ", ".join([*(f"SUM(c.{name})" for name in counts), "SUM(c.total)"])
-    rate = "round({count}::numeric / s.sitters, 4)"
+    rolled = {name: f"SUM(c.{name})" for name in (*counts, "total", "squares")}
+    rolled.update(top="MAX(c.top)", bottom="MIN(c.bottom)")
+    class_values = ", ".join(f"c.{column}" for column in STATISTIC_COLUMNS)
+    rolled_values = ", ".join(_statistic_columns(rolled, band_count, "es.full_marks"))
     return f"""
 WITH school_of AS (
     SELECT id, district_id, left(school_type_id, 2) AS category FROM {School._meta.db_table}
 ),
-sums AS (
-    -- Classes as they are; schools, districts and the city as their sums (ROLLUP).
+stats AS (
+    -- Classes as pass 1 left them; schools, districts and the city from their sums (ROLLUP).
     SELECT c.exam_subject_id, sc.district_id, c.school_id, c.school_class_id, 'class' AS level,
-           {class_sums}, c.squares::numeric AS squares, c.top, c.bottom
+           c.sitters::bigint AS sitters, c.absentees::bigint AS absentees, {class_values}
     FROM exam_class_sums c JOIN school_of sc ON sc.id = c.school_id
     UNION ALL
     SELECT c.exam_subject_id, sc.district_id, c.school_id, NULL,
            CASE GROUPING(sc.district_id, c.school_id) WHEN 0 THEN 'school' WHEN 1 THEN 'district' ELSE 'city' END,
-           {rolled_sums}, SUM(c.squares), MAX(c.top), MIN(c.bottom)
+           SUM(c.sitters), SUM(c.absentees), {rolled_values}
     FROM exam_class_sums c JOIN school_of sc ON sc.id = c.school_id
-    GROUP BY c.exam_subject_id, ROLLUP (sc.district_id, c.school_id)
-),
-stats AS (
-    SELECT s.*, es.subject_id, es.full_marks,
-           CASE WHEN s.sitters > 0 THEN round(s.total / (2 * s.sitters), 2) END AS mean,
-           CASE WHEN s.sitters > 0
-                THEN round(sqrt(greatest(s.sitters * s.squares - s.total * s.total, 0)
-                                / (4 * s.sitters * s.sitters)), 2)
-           END AS sd
-    FROM sums s JOIN {ExamSubject._meta.db_table} es ON es.id = s.exam_subject_id
+         JOIN {ExamSubject._meta.db_table} es ON es.id = c.exam_subject_id
+    GROUP BY c.exam_subject_id, es.full_marks, ROLLUP (sc.district_id, c.school_id)
 ),
 city AS (
     SELECT exam_subject_id, mean, sd FROM stats WHERE level = 'city'
@@ -205,16 +250,10 @@ all_subjects AS (
     HAVING COUNT(*) > 0
 ),
 rows AS (
-    SELECT s.exam_subject_id, s.subject_id, s.level, s.district_id, s.school_id, s.school_class_id,
-           s.sitters, s.absentees, s.mean, s.sd, s.top / 2.0 AS max, s.bottom / 2.0 AS min,
-           CASE WHEN s.sitters > 0 THEN {rate.format(count="s.excellent")} END AS excellent_rate,
-           CASE WHEN s.sitters > 0 THEN {rate.format(count="s.good")} END AS good_rate,
-           CASE WHEN s.sitters > 0 THEN {rate.format(count="s.passed")} END AS pass_rate,
-           CASE WHEN s.sitters > 0 THEN {rate.format(count="(s.sitters - s.at_low)")} END AS low_rate,
-           CASE WHEN s.full_marks <> 0 THEN round(s.mean / s.full_marks, 4) END AS score_rate,
-           NULL::numeric AS all_pass_rate, {_bands_sql(band_count)} AS bands,
-           s.near_excellent - s.excellent AS borderline_excellent, s.near_pass - s.passed AS borderline_pass,
-           r.rank, coalesce(r.ranked_schools, 0) AS ranked_schools,
+    SELECT s.exam_subject_id, es.subject_id, s.level, s.district_id, s.school_id, s.school_class_id,
+           s.sitters, s.absentees, s.mean, s.sd, s.max, s.min, s.excellent_rate, s.good_rate, s.pass_rate,
+           s.low_rate, s.score_rate, NULL::numeric AS all_pass_rate, s.bands, s.borderline_excellent,
+           s.borderline_pass, r.rank, coalesce(r.ranked_schools, 0) AS ranked_schools,
            CASE WHEN s.level <> 'city' THEN round(s.mean - city.mean, 2) END AS deviation,
            CASE WHEN s.level <> 'city' AND city.mean <> 0 THEN round(round(s.mean - city.mean, 2) / city.mean, 4) END
                AS over_mean_rate,
@@ -222,6 +261,7 @@ rows AS (
            CASE WHEN s.level <> 'city' AND city.sd <> 0 THEN round(50 + 10 * (s.mean - city.mean) / city.sd, 2) END
                AS t_score
     FROM stats s
+    JOIN {ExamSubject._meta.db_table} es ON es.id = s.exam_subject_id
     JOIN city ON city.exam_subject_id = s.exam_subject_id
     LEFT JOIN ranks r ON r.exam_subject_id = s.exam_subject_id AND r.school_id = s.school_id AND s.level = 'school'
     UNION ALL
