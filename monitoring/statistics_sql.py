@@ -329,6 +329,9 @@ def compute_statistics(exam: Exam) -> int:
         # expressions costs more than it saves on a few million rows.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
+        # The passes run in the parallel workers; the leader only gathers their few thousand rows
+        # instead of taking a branch of its own and competing with them for the cores.
+        cursor.execute("SET LOCAL parallel_leader_participation = off")
         # Matching computed rows with stored ones: hashed; sorting them both first costs ten times more.
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(f"CREATE TEMP TABLE exam_class_sums AS {_class_sums_sql(exam, subjects)}")
