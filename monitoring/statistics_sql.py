@@ -207,8 +207,8 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_sql(band_count: int) -> str:
-    """Pass 3: from the classes' rows to every stored statistic."""
+def _insert_sql(band_count: int, target: str) -> str:
+    """Pass 3: from the classes' rows to every statistic, inserted into `target`."""
     counts = ("sitters", "absentees", *LINE_COLUMNS, *_band_columns(band_count))
     rolled = {name: f"SUM(c.{name})" for name in (*counts, "total", "squares")}
     rolled.update(top="MAX(c.top)", bottom="MIN(c.bottom)")
@@ -277,7 +277,7 @@ previous AS (
     FROM {Statistic._meta.db_table} p LEFT JOIN {ExamSubject._meta.db_table} pes ON pes.id = p.exam_subject_id
     WHERE p.exam_id = %(previous)s AND p.level IN ('city', 'district', 'school')
 )
-INSERT INTO exam_statistics ({_INSERT_COLUMNS})
+INSERT INTO {target} ({_INSERT_COLUMNS})
 SELECT %(exam)s, r.exam_subject_id, r.level, r.district_id, r.school_id, r.school_class_id,
        coalesce(sc.category, ''), r.sitters, r.absentees, r.mean, r.sd, r.max, r.min,
        r.excellent_rate, r.good_rate, r.pass_rate, r.low_rate, r.score_rate, r.all_pass_rate, r.bands,
@@ -334,15 +334,22 @@ def compute_statistics(exam: Exam) -> int:
         cursor.execute("SET LOCAL parallel_leader_participation = off")
         # Matching computed rows with stored ones: hashed; sorting them both first costs ten times more.
         cursor.execute("SET LOCAL enable_mergejoin = off")
+        # Temporary tables are dropped here, not at commit: inside an outer transaction (a test, a
+        # batch) the commit is not ours.
         cursor.execute(f"CREATE TEMP TABLE exam_class_sums AS {_class_sums_sql(exam, subjects)}")
         ranges = student_ranges(*_student_id_bounds(cursor, subjects))
         cursor.execute(f"CREATE TEMP TABLE exam_student_sums AS {_student_sums_sql(subjects, ranges)}")
+        parameters = {"exam": exam.pk, "previous": exam.comparable_exam_id}
+        band_count = rules.band_count(exam.band_share)
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE exam_id = %s)", [exam.pk])
+        if not cursor.fetchone()[0]:  # the first computation: straight in
+            cursor.execute(_insert_sql(band_count, table), parameters)
+            computed = cursor.rowcount
+            cursor.execute("DROP TABLE exam_class_sums, exam_student_sums")
+            return computed
         # The computed rows, in the stored table's column types, so that equal values compare equal.
         cursor.execute(f"CREATE TEMP TABLE exam_statistics AS SELECT {_INSERT_COLUMNS} FROM {table} WITH NO DATA")
-        cursor.execute(
-            _insert_sql(rules.band_count(exam.band_share)),
-            {"exam": exam.pk, "previous": exam.comparable_exam_id},
-        )
+        cursor.execute(_insert_sql(band_count, "exam_statistics"), parameters)
         computed = cursor.rowcount
         cursor.execute("ANALYZE exam_statistics (exam_subject_id)")  # its size, for the joins below to hash
         cursor.execute(
@@ -356,6 +363,5 @@ def compute_statistics(exam: Exam) -> int:
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.exam_id = %s AND {_same_row('s', 'n', values=False)})",
             [exam.pk],
         )
-        # Dropped now: inside an outer transaction (a test, a batch) the commit is not ours.
         cursor.execute("DROP TABLE exam_class_sums, exam_student_sums, exam_statistics")
     return computed
