@@ -12,6 +12,7 @@ the same data, and schools may send their sheets separately.
 """
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -250,10 +251,24 @@ class _Sheet:
         return problems
 
 
+@dataclass
+class _Batch:
+    """A chunk made ready to store: COPY text for its new students and for its scores."""
+
+    rows: int
+    school_ids: set[int]
+    new_students: str  # COPY text ("" when there are none, or SQLite has created them already)
+    created: int
+    changed: list[tuple[int, int, int, str]]  # students to update: id, school, class, name
+    scores: str
+
+
 class _Store:
-    """Stores the checked rows a chunk at a time: classes, students, scores. Its work runs on the
+    """Stores the checked rows a chunk at a time: classes, students, scores. Its writes run on the
     writer thread of eduquality.db.write_behind, where the ORM and `connection` are the import's
-    own connection, inside its transaction."""
+    own connection, inside its transaction. On PostgreSQL the checking thread does what it can for
+    the writer: it looks the chunk's students up through a second connection and prepares the COPY
+    text, so that the import's connection is kept busy writing."""
 
     def __init__(self, exam: Exam, subjects: list[ExamSubject], school_ids: list[int], outcome: ScoreImportOutcome):
         self.exam = exam
@@ -264,11 +279,24 @@ class _Store:
         self.students: dict[str, tuple[int, int, int | None, str]] = {}  # 学籍号 → id, school, class, name
         self.school_ids: set[int] = set()
         self.table = ""  # where the scores go: the Score table itself, or a staging table
+        self.begun = threading.Event()
         self.sequence = ""
+        self.reader = None  # the second connection
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Student._meta.db_table])
+                self.sequence = cursor.fetchone()[0]
+            # It sees committed rows only: not those of a transaction the import is called in.
+            if not connection.in_atomic_block:
+                self.reader = connection.copy()
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
 
     def begin(self) -> None:
-        """Done while the workbook is read: the students the exam's classes already hold (all of
-        them when a sheet comes again), and where the scores go. An exam's first sheet goes straight
+        """Done while the workbook is read: the exam's classes, the students they already hold (all
+        of them when a sheet comes again), and where the scores go. An exam's first sheet goes straight
         into the Score table. A later one must not delete and re-insert (COPY into a table full of
         just-deleted rows is three times slower: the index cannot append), so its rows are staged
         and compared with what is stored at the end."""
@@ -280,38 +308,41 @@ class _Store:
                 school_class__grade=self.exam.grade,
             ).values_list("student_number", "id", "school_id", "school_class_id", "name")
         }
-        if connection.vendor == "postgresql":
+        self.classes = _classes(self.exam, self.exam_school_ids)
+        if (
+            connection.vendor == "postgresql"
+            and not Score.objects.filter(exam_subject_id__in=self.subject_ids).exists()
+        ):
+            self.table = Score._meta.db_table
+        else:
+            columns = ", ".join(SCORE_COLUMNS)
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Student._meta.db_table])
-                self.sequence = cursor.fetchone()[0]
-            if not Score.objects.filter(exam_subject_id__in=self.subject_ids).exists():
-                self.table = Score._meta.db_table
-                return
-        columns = ", ".join(SCORE_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE score_stage AS SELECT {columns} FROM {Score._meta.db_table} LIMIT 0")
-        self.table = "score_stage"
+                cursor.execute(f"CREATE TEMP TABLE score_stage AS SELECT {columns} FROM {Score._meta.db_table} LIMIT 0")
+            self.table = "score_stage"
+        self.begun.set()
 
-    def write(self, chunk: _Chunk) -> None:
+    def work_for(self, chunk: _Chunk) -> Callable[[], None]:
+        """The writer's work for a chunk, prepared here (on the checking thread) as far as it can be."""
+        if self.reader is None:
+            return partial(self.write, chunk, None)
+        found = _find_students([n for n in chunk.numbers if n not in self.students], self.sequence, self.reader)
+        if self.begun.is_set() and self.classes.keys() >= set(chunk.class_keys):
+            return partial(self.store, self.prepare(chunk, found))
+        return partial(self.write, chunk, found)
+
+    def write(self, chunk: _Chunk, found: tuple[dict[str, tuple], dict[str, int]] | None) -> None:
         if missing := set(chunk.class_keys) - self.classes.keys():
-            self.classes.update(_class_ids(self.exam, missing))
-        class_ids = [self.classes[key] for key in chunk.class_keys]
-        student_ids = self._student_ids(chunk, class_ids)
-        prefixes = map("{}\t{}\t{}\t".format, student_ids, chunk.school_ids, class_ids)
-        text = "".join([prefix + prefix.join(parts) for prefix, parts in zip(prefixes, chunk.parts, strict=True)])
-        copy_text(self.table, SCORE_COLUMNS, text)
-        self.school_ids.update(chunk.school_ids)
-        self.outcome.rows += len(chunk.numbers)
-        self.outcome.scores += len(chunk.numbers) * len(self.subject_ids)
-        self.outcome.absences += text.count(f"\t{_NULL}\n")
+            self.classes.update(_create_classes(self.exam, missing))
+        if found is None:
+            found = _find_students([n for n in chunk.numbers if n not in self.students], self.sequence, connection)
+        self.store(self.prepare(chunk, found))
 
-    def _student_ids(self, chunk: _Chunk, class_ids: list[int]) -> list[int]:
-        """Creates or updates the chunk's students by 学籍号 into their school and class; returns their ids."""
-        students = self.students
-        reserved: dict[str, int] = {}
-        if unknown := [number for number in chunk.numbers if number not in students]:
-            found, reserved = _find_students(unknown, self.sequence)
-            students.update(found)
+    def prepare(self, chunk: _Chunk, found: tuple[dict[str, tuple], dict[str, int]]) -> _Batch:
+        """The chunk's students sorted into known, changed and new (with the ids reserved for them on
+        PostgreSQL; SQLite creates them here), and the COPY text of its scores."""
+        students, (known, reserved) = self.students, found
+        students.update(known)
+        class_ids = [self.classes[key] for key in chunk.class_keys]
         new, changed = [], []
         for row in zip(chunk.numbers, chunk.names, chunk.school_ids, class_ids, strict=True):
             number, name, school_id, class_id = row
@@ -320,13 +351,32 @@ class _Store:
                 new.append(row)
             elif current[1:] != (school_id, class_id, name):
                 changed.append((current[0], school_id, class_id, name))
-        if new:
-            students.update(_create_students(new, reserved))
-            self.outcome.students_created += len(new)
-        if changed:
-            _update_students(changed)
-            self.outcome.students_updated += len(changed)
-        return [students[number][0] for number in chunk.numbers]
+                students[number] = (current[0], school_id, class_id, name)
+        new_students = ""
+        if self.sequence:  # PostgreSQL, with ids reserved
+            new_students = "".join(
+                f"{reserved[number]}\t{number}\t{copy_escape(name)}\t\t{school_id}\t{class_id}\tt\n"
+                for number, name, school_id, class_id in new
+            )
+            students.update({row[0]: (reserved[row[0]], *row[2:], row[1]) for row in new})
+        else:
+            students.update(_create_students(new))
+        prefixes = map("{}\t{}\t{}\t".format, [students[n][0] for n in chunk.numbers], chunk.school_ids, class_ids)
+        scores = "".join([prefix + prefix.join(parts) for prefix, parts in zip(prefixes, chunk.parts, strict=True)])
+        return _Batch(len(chunk.numbers), set(chunk.school_ids), new_students, len(new), changed, scores)
+
+    def store(self, batch: _Batch) -> None:
+        if batch.new_students:
+            copy_text(Student._meta.db_table, _STUDENT_COLUMNS, batch.new_students)
+        if batch.changed:
+            _update_students(batch.changed)
+        copy_text(self.table, SCORE_COLUMNS, batch.scores)
+        self.school_ids |= batch.school_ids
+        self.outcome.rows += batch.rows
+        self.outcome.scores += batch.rows * len(self.subject_ids)
+        self.outcome.absences += batch.scores.count(f"\t{_NULL}\n")
+        self.outcome.students_created += batch.created
+        self.outcome.students_updated += len(batch.changed)
 
     def finish(self) -> None:
         if self.table == "score_stage":
@@ -338,36 +388,33 @@ class _Store:
         self.outcome.schools = [str(pk) for pk in sorted(self.school_ids)]
 
 
-def _class_ids(exam: Exam, keys: set[tuple[int, int, int]]) -> dict[tuple[int, int, int], int]:
-    """The classes of this school year, created where the sheet names a new one."""
+def _classes(exam: Exam, school_ids) -> dict[tuple[int, int, int], int]:
+    """{(school, grade, number): id} of the exam's grade in these schools, this school year."""
+    classes = SchoolClass.objects.filter(
+        school_id__in=school_ids, start_year=exam.semester.start_year, grade=exam.grade
+    ).values_list("id", "school_id", "grade", "number")
+    return {(school, grade, number): pk for pk, school, grade, number in classes}
+
+
+def _create_classes(exam: Exam, keys: set[tuple[int, int, int]]) -> dict[tuple[int, int, int], int]:
+    """The classes a sheet names that do not exist yet."""
     year = exam.semester.start_year
-    school_ids = {key[0] for key in keys}
-    existing = {
-        (c.school_id, c.grade, c.number): c.id
-        for c in SchoolClass.objects.filter(school_id__in=school_ids, start_year=year, grade=exam.grade)
-    }
-    missing = [
-        SchoolClass(school_id=school, start_year=year, grade=grade, number=number)
-        for (school, grade, number) in keys - existing.keys()
-    ]
-    if missing:
-        SchoolClass.objects.bulk_create(missing, batch_size=2000)
-        existing.update(
-            {
-                (c.school_id, c.grade, c.number): c.id
-                for c in SchoolClass.objects.filter(school_id__in=school_ids, start_year=year, grade=exam.grade)
-            }
-        )
-    return existing
+    made = SchoolClass.objects.bulk_create(
+        [SchoolClass(school_id=school, start_year=year, grade=grade, number=number) for school, grade, number in keys],
+        batch_size=2000,
+    )
+    return {(c.school_id, c.grade, c.number): c.pk for c in made}
 
 
-def _find_students(numbers: list[str], sequence: str) -> tuple[dict[str, tuple], dict[str, int]]:
+def _find_students(numbers: list[str], sequence: str, using) -> tuple[dict[str, tuple], dict[str, int]]:
     """The students among these numbers ({学籍号: (id, school, class, name)}) and, on PostgreSQL,
     an id from the table's sequence for each of the others, in the same round trip."""
     table = Student._meta.db_table
     found, reserved = {}, {}
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    if not numbers:
+        return found, reserved
+    with using.cursor() as cursor:
+        if using.vendor != "postgresql":
             cursor.execute(
                 f"SELECT student_number, id, school_id, school_class_id, name FROM {table} "
                 f"WHERE student_number IN ({_marks(numbers)})",
@@ -394,20 +441,13 @@ def _find_students(numbers: list[str], sequence: str) -> tuple[dict[str, tuple],
 _STUDENT_COLUMNS = ["id", "student_number", "name", "gender", "school_id", "school_class_id", "is_active"]
 
 
-def _create_students(new: list[tuple[str, str, int, int]], reserved: dict[str, int]) -> dict[str, tuple]:
-    """The students created, as {学籍号: (id, school, class, name)}; on PostgreSQL with the ids reserved."""
-    if connection.vendor != "postgresql":
-        made = Student.objects.bulk_create(
-            Student(student_number=number, name=name, school_id=school_id, school_class_id=class_id)
-            for number, name, school_id, class_id in new
-        )
-        return {s.student_number: (s.pk, s.school_id, s.school_class_id, s.name) for s in made}
-    text = "".join(
-        f"{reserved[number]}\t{number}\t{copy_escape(name)}\t\t{school_id}\t{class_id}\tt\n"
+def _create_students(new: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int, int, str]]:
+    """SQLite (the demo): the students created, as {学籍号: (id, school, class, name)}."""
+    made = Student.objects.bulk_create(
+        Student(student_number=number, name=name, school_id=school_id, school_class_id=class_id)
         for number, name, school_id, class_id in new
     )
-    copy_text(Student._meta.db_table, _STUDENT_COLUMNS, text)
-    return {number: (reserved[number], school_id, class_id, name) for number, name, school_id, class_id in new}
+    return {s.student_number: (s.pk, s.school_id, s.school_class_id, s.name) for s in made}
 
 
 def _update_students(changed: list[tuple[int, int, int, str]]) -> None:
@@ -505,7 +545,7 @@ def import_scores(exam: Exam, content: bytes, filename: str, *, report: Report) 
                     raise ImportRejected("工作簿第一张工作表是空的。")
                 sheet.read_header(header_row)
                 report(10, "正在校验并保存…")
-                if problems := sheet.check(rows, lambda chunk: put(partial(store.write, chunk)), report):
+                if problems := sheet.check(rows, lambda chunk: put(store.work_for(chunk)), report):
                     raise _Refused(problems)
             report(65, "正在写入成绩…")
             store.finish()
@@ -513,6 +553,8 @@ def import_scores(exam: Exam, content: bytes, filename: str, *, report: Report) 
         raise ImportRejected(str(rejected)) from rejected
     except _Refused as refused:
         raise _rejection(content, filename, refused.problems) from None
+    finally:
+        store.close()
     return outcome
 
 

@@ -258,10 +258,10 @@ def small_chunks(monkeypatch):
     from monitoring import score_import
 
     monkeypatch.setattr(score_import, "CHUNK_ROWS", 2)
-    written = []
-    write = score_import._Store.write
-    monkeypatch.setattr(score_import._Store, "write", lambda store, chunk: (write(store, chunk), written.append(chunk)))
-    return written
+    stored = []
+    store = score_import._Store.store
+    monkeypatch.setattr(score_import._Store, "store", lambda self, batch: (store(self, batch), stored.append(batch)))
+    return stored
 
 
 def test_a_problem_in_the_last_row_stores_nothing_though_earlier_chunks_were_written(
@@ -307,6 +307,28 @@ def test_a_sheet_stored_in_chunks_is_stored_whole_and_again_unchanged(exam, city
 
 
 def test_a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city, small_chunks):
+    a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_student_known_from_another_school_moves_too_when_looked_up_on_a_second_connection(
+    city, small_chunks, monkeypatch
+):
+    """Outside a caller's transaction the import looks students up through a second connection."""
+    from django.db import connection
+
+    from monitoring import score_import
+
+    find, used = score_import._find_students, []
+    monkeypatch.setattr(score_import, "_find_students", lambda *args: (used.append(args[2]), find(*args))[1])
+    exam = make_exam(schools=[city.school_a, city.school_b])
+
+    a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city)
+
+    assert used and all(using is not connection for using in used)
+
+
+def a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city):
     from tests.factories import SchoolClassFactory, StudentFactory
 
     elsewhere = SchoolFactory(name="丙中学")
@@ -329,16 +351,16 @@ def test_a_failure_while_storing_is_raised_and_nothing_is_stored(exam, city, mon
     from monitoring import score_import
 
     monkeypatch.setattr(score_import, "CHUNK_ROWS", 2)
-    write = score_import._Store.write
-    written = []
+    store = score_import._Store.store
+    stored = []
 
-    def fail_on_the_second_chunk(store, chunk):
-        written.append(chunk)
-        if len(written) == 2:
+    def fail_on_the_second_chunk(self, batch):
+        stored.append(batch)
+        if len(stored) == 2:
             raise RuntimeError("the disk is full")
-        write(store, chunk)
+        store(self, batch)
 
-    monkeypatch.setattr(score_import._Store, "write", fail_on_the_second_chunk)
+    monkeypatch.setattr(score_import._Store, "store", fail_on_the_second_chunk)
     students_before = Student.objects.count()
 
     with pytest.raises(RuntimeError, match="the disk is full"):
