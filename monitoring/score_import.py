@@ -105,7 +105,8 @@ class _Subject:
         self.name = subject.subject.name
         self.check = _Checker(subject)
         # Not 0 and 1: True and False are equal to them as keys, and a logical value is refused.
-        self.parts = {half / 2: self.part(str(half / 2)) for half in range(3, int(self.check.full * 2) + 1)}
+        halves = (half / 2 for half in range(int(self.check.full * 2) + 1) if half not in (0, 2))
+        self.parts = {value: self.part(str(value)) for value in halves}
         self.parts.update(dict.fromkeys([None, *_ABSENT], self.part(None)))
 
     def part(self, text: str | None) -> str:
