@@ -2,6 +2,7 @@
 
 import queue
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -118,6 +119,10 @@ def write_behind(*, ahead: int = 2) -> Iterator[Callable[[Callable[[], None]], N
         pieces.put(work)
 
     shared.inc_thread_sharing()
+    # After each round trip the writer needs the GIL back while this thread computes: with the
+    # default 5 ms between switches the database would sit idle for much of the time.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, 0.001))
     writer = threading.Thread(target=run, name="write-behind", daemon=True)
     writer.start()
     try:
@@ -132,4 +137,5 @@ def write_behind(*, ahead: int = 2) -> Iterator[Callable[[Callable[[], None]], N
         if failures:
             raise failures[0]
     finally:
+        sys.setswitchinterval(switch_interval)
         shared.dec_thread_sharing()

@@ -258,6 +258,7 @@ class _Batch:
 
     rows: int
     school_ids: set[int]
+    new_classes: str  # COPY text
     new_students: str  # COPY text ("" when there are none, or SQLite has created them already)
     created: int
     changed: list[tuple[int, int, int, str]]  # students to update: id, school, class, name
@@ -273,6 +274,7 @@ class _Store:
 
     def __init__(self, exam: Exam, subjects: list[ExamSubject], school_ids: list[int], outcome: ScoreImportOutcome):
         self.exam = exam
+        self.year = exam.semester.start_year  # read here: the other threads must not query for it
         self.subject_ids = [s.pk for s in subjects]
         self.exam_school_ids = school_ids
         self.outcome = outcome
@@ -281,12 +283,15 @@ class _Store:
         self.school_ids: set[int] = set()
         self.table = ""  # where the scores go: the Score table itself, or a staging table
         self.begun = threading.Event()
-        self.sequence = ""
+        self.sequence = self.class_sequence = ""
         self.reader = None  # the second connection
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Student._meta.db_table])
-                self.sequence = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence(%s, 'id')",
+                    [Student._meta.db_table, SchoolClass._meta.db_table],
+                )
+                self.sequence, self.class_sequence = cursor.fetchone()
             # It sees committed rows only: not those of a transaction the import is called in.
             if not connection.in_atomic_block:
                 self.reader = connection.copy()
@@ -301,15 +306,21 @@ class _Store:
         into the Score table. A later one must not delete and re-insert (COPY into a table full of
         just-deleted rows is three times slower: the index cannot append), so its rows are staged
         and compared with what is stored at the end."""
+        try:
+            self._begin()
+        finally:
+            self.begun.set()
+
+    def _begin(self) -> None:
         self.students = {
             number: tuple(rest)
             for number, *rest in Student.objects.filter(
                 school_class__school_id__in=self.exam_school_ids,
-                school_class__start_year=self.exam.semester.start_year,
+                school_class__start_year=self.year,
                 school_class__grade=self.exam.grade,
             ).values_list("student_number", "id", "school_id", "school_class_id", "name")
         }
-        self.classes = _classes(self.exam, self.exam_school_ids)
+        self.classes = _classes(self.exam, self.year, self.exam_school_ids)
         if (
             connection.vendor == "postgresql"
             and not Score.objects.filter(exam_subject_id__in=self.subject_ids).exists()
@@ -320,25 +331,33 @@ class _Store:
             with connection.cursor() as cursor:
                 cursor.execute(f"CREATE TEMP TABLE score_stage AS SELECT {columns} FROM {Score._meta.db_table} LIMIT 0")
             self.table = "score_stage"
-        self.begun.set()
 
     def work_for(self, chunk: _Chunk) -> Callable[[], None]:
-        """The writer's work for a chunk, prepared here (on the checking thread) as far as it can be."""
+        """The writer's work for a chunk, prepared here (on the checking thread) where there is a
+        second connection: students looked up, ids reserved for new students and classes."""
         if self.reader is None:
-            return partial(self.write, chunk, None)
+            return partial(self.write, chunk)
+        self.begun.wait()  # long done: it runs while the workbook is read
+        missing = list(set(chunk.class_keys) - self.classes.keys())
+        self.classes.update(zip(missing, _reserve_ids(self.class_sequence, len(missing), self.reader), strict=True))
+        new_classes = "".join(f"{self.classes[key]}\t{self.year}\t{key[0]}\t{key[1]}\t{key[2]}\n" for key in missing)
         found = _find_students([n for n in chunk.numbers if n not in self.students], self.sequence, self.reader)
-        if self.begun.is_set() and self.classes.keys() >= set(chunk.class_keys):
-            return partial(self.store, self.prepare(chunk, found))
-        return partial(self.write, chunk, found)
+        return partial(self.store, self.prepare(chunk, found, new_classes))
 
-    def write(self, chunk: _Chunk, found: tuple[dict[str, tuple], dict[str, int]] | None) -> None:
-        if missing := set(chunk.class_keys) - self.classes.keys():
-            self.classes.update(_create_classes(self.exam, missing))
-        if found is None:
-            found = _find_students([n for n in chunk.numbers if n not in self.students], self.sequence, connection)
-        self.store(self.prepare(chunk, found))
+    def write(self, chunk: _Chunk) -> None:
+        """The chunk prepared and stored on the writer thread, where there is no second connection
+        (SQLite, or a caller's transaction)."""
+        if new_classes := self._new_classes(set(chunk.class_keys) - self.classes.keys()):
+            made = SchoolClass.objects.bulk_create(new_classes)
+            self.classes.update({(c.school_id, c.grade, c.number): c.pk for c in made})
+        found = _find_students([n for n in chunk.numbers if n not in self.students], self.sequence, connection)
+        self.store(self.prepare(chunk, found, ""))
 
-    def prepare(self, chunk: _Chunk, found: tuple[dict[str, tuple], dict[str, int]]) -> _Batch:
+    def _new_classes(self, keys: set[tuple[int, int, int]]) -> list[SchoolClass]:
+        """The classes of this school year a sheet names that do not exist yet."""
+        return [SchoolClass(school_id=key[0], start_year=self.year, grade=key[1], number=key[2]) for key in keys]
+
+    def prepare(self, chunk: _Chunk, found: tuple[dict[str, tuple], dict[str, int]], new_classes: str) -> _Batch:
         """The chunk's students sorted into known, changed and new (with the ids reserved for them on
         PostgreSQL; SQLite creates them here), and the COPY text of its scores."""
         students, (known, reserved) = self.students, found
@@ -364,9 +383,11 @@ class _Store:
             students.update(_create_students(new))
         prefixes = map("{}\t{}\t{}\t".format, [students[n][0] for n in chunk.numbers], chunk.school_ids, class_ids)
         scores = "".join([prefix + prefix.join(parts) for prefix, parts in zip(prefixes, chunk.parts, strict=True)])
-        return _Batch(len(chunk.numbers), set(chunk.school_ids), new_students, len(new), changed, scores)
+        return _Batch(len(chunk.numbers), set(chunk.school_ids), new_classes, new_students, len(new), changed, scores)
 
     def store(self, batch: _Batch) -> None:
+        if batch.new_classes:
+            copy_text(SchoolClass._meta.db_table, _CLASS_COLUMNS, batch.new_classes)
         if batch.new_students:
             copy_text(Student._meta.db_table, _STUDENT_COLUMNS, batch.new_students)
         if batch.changed:
@@ -389,22 +410,21 @@ class _Store:
         self.outcome.schools = [str(pk) for pk in sorted(self.school_ids)]
 
 
-def _classes(exam: Exam, school_ids) -> dict[tuple[int, int, int], int]:
+def _classes(exam: Exam, year: int, school_ids) -> dict[tuple[int, int, int], int]:
     """{(school, grade, number): id} of the exam's grade in these schools, this school year."""
-    classes = SchoolClass.objects.filter(
-        school_id__in=school_ids, start_year=exam.semester.start_year, grade=exam.grade
-    ).values_list("id", "school_id", "grade", "number")
+    classes = SchoolClass.objects.filter(school_id__in=school_ids, start_year=year, grade=exam.grade).values_list(
+        "id", "school_id", "grade", "number"
+    )
     return {(school, grade, number): pk for pk, school, grade, number in classes}
 
 
-def _create_classes(exam: Exam, keys: set[tuple[int, int, int]]) -> dict[tuple[int, int, int], int]:
-    """The classes a sheet names that do not exist yet."""
-    year = exam.semester.start_year
-    made = SchoolClass.objects.bulk_create(
-        [SchoolClass(school_id=school, start_year=year, grade=grade, number=number) for school, grade, number in keys],
-        batch_size=2000,
-    )
-    return {(c.school_id, c.grade, c.number): c.pk for c in made}
+def _reserve_ids(sequence: str, count: int, using) -> list[int]:
+    """Ids from a table's sequence, taken before the rows are written (none asked: none taken)."""
+    if not count:
+        return []
+    with using.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _find_students(numbers: list[str], sequence: str, using) -> tuple[dict[str, tuple], dict[str, int]]:
@@ -439,6 +459,7 @@ def _find_students(numbers: list[str], sequence: str, using) -> tuple[dict[str, 
     return found, reserved
 
 
+_CLASS_COLUMNS = ["id", "start_year", "school_id", "grade", "number"]
 _STUDENT_COLUMNS = ["id", "student_number", "name", "gender", "school_id", "school_class_id", "is_active"]
 
 
