@@ -49,9 +49,10 @@ _MAX_SHEET_COLUMNS = 16_384
 _MAX_SHEET_CELLS = 20_000_000
 _WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _DIMENSION = re.compile(rb"<dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
-_CELL_COLUMN = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})\d{1,7}\"")
-_CELL_ROW = re.compile(rb"<c\b[^>]*?\br=\"[A-Z]{1,3}(\d{1,7})\"")
-_ROW_REFERENCE = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,7})\"")
+# Any length: python-calamine reads r="A40000000" as row 40 million (and aborts allocating it).
+_CELL_COLUMN = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)\d+\"")
+_CELL_ROW = re.compile(rb"<c\b[^>]*?\br=\"[A-Z]+(\d+)\"")
+_ROW_REFERENCE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
@@ -323,40 +324,117 @@ def _column_number(letters: bytes) -> int:
 
 
 def _check_sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """Scan the sheet's cell references (a streaming regex, no XML parser): the cells must lie
-    inside the range the sheet states, and the range must be one a reader can hold in memory
-    (python-calamine allocates the whole rectangle: a lone cell at ZZ300000 means 210 million)."""
-    stated = None
-    last_row = last_column = 0
+    """The cells must lie inside the range the sheet states, and the range must be one a reader can
+    hold in memory (python-calamine allocates the whole rectangle: a lone cell at ZZ300000 means
+    210 million). A quick pass decides an ordinary sheet; anything it is unsure of is scanned exactly."""
+    if not _within_quick_bounds(archive, member):
+        _scan_sheet_extent(archive, member)
+
+
+def _sheet_parts(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The sheet's XML in parts of a few MB, each starting with the last bytes of the one before:
+    a reference cut at a part's end is seen whole in the next."""
     tail = b""
     with archive.open(member) as handle:
         while chunk := handle.read(4 * 1024 * 1024):
             text = tail + chunk
-            if stated is None and (found := _DIMENSION.search(text)):
-                stated = found
-            # The few distinct column letters, and the row numbers, each found by one C-level scan:
-            # a city's score sheet has millions of cells, and a Python step per cell costs seconds.
-            columns = set(_CELL_COLUMN.findall(text))
-            if columns:
-                last_column = max(last_column, *map(_column_number, columns))
-            rows = _CELL_ROW.findall(text) + _ROW_REFERENCE.findall(text)
-            if rows:
-                last_row = max(last_row, max(map(int, rows)))
-            # A reference cut at the chunk's end is seen again, whole, with the next chunk.
+            yield text
             tail = text[-64:]
+
+
+def _within_quick_bounds(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True when every reference lies within bounds that pass every limit: the columns used in the
+    sheet's first part, and the rows those columns allow (capped by the stated range). One regex
+    search per part looks for a reference beyond them, with a margin of error only on the cautious
+    side (a leading zero, text that looks like a reference): a city's score sheet has millions of
+    cells, and the exact scan's step per cell costs a second."""
+    beyond = None
+    for text in _sheet_parts(archive, member):
+        if beyond is None:
+            columns = set(_CELL_COLUMN.findall(text))
+            if not columns:
+                return False  # no cell in the first part: unusual, scan exactly
+            column_bound = max(map(_column_number, columns))
+            row_bound = min(_MAX_SHEET_ROWS, _MAX_SHEET_CELLS // column_bound)
+            column_limit = _MAX_SHEET_COLUMNS
+            if stated := _DIMENSION.search(text):
+                end_row, end_column = _end_of(stated)
+                if _too_large(end_row, end_column):
+                    return False
+                row_bound, column_limit = min(row_bound, end_row), end_column
+            if column_bound > column_limit:
+                return False
+            beyond = re.compile(
+                b'r="(?:' + _letters_above(column_bound) + b"|[A-Z]*+(?:0[0-9]|" + _number_above(row_bound) + b"))"
+            )
+        elif b"<dimension" in text:
+            return False  # a range stated after the cells began: unusual, scan exactly
+        if beyond.search(text):
+            return False
+    return beyond is not None
+
+
+def _letters_above(column: int) -> bytes:
+    """A regex for the column letters after `column` (a longer run, or as long and later)."""
+    letters = get_column_letter(column)
+    choices = [f"[A-Z]{{{len(letters) + 1}}}"]
+    for index, letter in enumerate(letters):
+        if letter != "Z":
+            rest = len(letters) - index - 1
+            choices.append(letters[:index] + f"[{chr(ord(letter) + 1)}-Z]" + f"[A-Z]{{{rest}}}" * bool(rest))
+    return "|".join(choices).encode()
+
+
+def _number_above(number: int) -> bytes:
+    """A regex for the numbers (no leading zero) above `number`, nested by digit so that it gives
+    up on an ordinary number after a character or two."""
+    digits = str(number)
+
+    def as_long_and_above(digits: str) -> str:
+        first, rest = digits[0], digits[1:]
+        choices = [f"[{int(first) + 1}-9]" + f"[0-9]{{{len(rest)}}}" * bool(rest)] if first != "9" else []
+        if rest and (deeper := as_long_and_above(rest)):
+            choices.append(f"{first}(?:{deeper})")
+        return "|".join(choices)
+
+    longer = f"[1-9][0-9]{{{len(digits)}}}"
+    same_length = as_long_and_above(digits)
+    return (f"{longer}|{same_length}" if same_length else longer).encode()
+
+
+def _end_of(stated: re.Match) -> tuple[int, int]:
+    first_column, first_row, end_column, end_row = stated.groups()
+    return int(end_row or first_row), _column_number(end_column or first_column)
+
+
+def _scan_sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Every cell reference, scanned exactly (a streaming regex, no XML parser)."""
+    stated = None
+    last_row = last_column = 0
+    for text in _sheet_parts(archive, member):
+        if stated is None and (found := _DIMENSION.search(text)):
+            stated = found
+        # The few distinct column letters, and the row numbers, each found by one C-level scan.
+        columns = set(_CELL_COLUMN.findall(text))
+        if columns:
+            last_column = max(last_column, *map(_column_number, columns))
+        rows = _CELL_ROW.findall(text) + _ROW_REFERENCE.findall(text)
+        if rows:
+            # More digits than any row has: beyond every limit (and int() refuses 4,300 digits).
+            last_row = max(last_row, max(map(int, rows)) if max(map(len, rows)) <= 9 else _MAX_SHEET_ROWS + 1)
     rejected = WorkbookRejected(
         "工作表的数据范围异常（声明的范围与实际内容不符或过大），已拒绝。请另存为新的 .xlsx 后上传。"
     )
-    if last_row > _MAX_SHEET_ROWS or last_column > _MAX_SHEET_COLUMNS or last_row * last_column > _MAX_SHEET_CELLS:
+    if _too_large(last_row, last_column):
         raise rejected
     if stated is not None:
-        first_column, first_row, end_column, end_row = stated.groups()
-        end_row = int(end_row or first_row)
-        end_column = _column_number(end_column or first_column)
-        if end_row > _MAX_SHEET_ROWS or end_column > _MAX_SHEET_COLUMNS or end_row * end_column > _MAX_SHEET_CELLS:
+        end_row, end_column = _end_of(stated)
+        if _too_large(end_row, end_column) or last_row > end_row or last_column > end_column:
             raise rejected
-        if last_row > end_row or last_column > end_column:
-            raise rejected
+
+
+def _too_large(rows: int, columns: int) -> bool:
+    return rows > _MAX_SHEET_ROWS or columns > _MAX_SHEET_COLUMNS or rows * columns > _MAX_SHEET_CELLS
 
 
 def _plain_cell(value):

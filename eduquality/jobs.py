@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -76,6 +76,8 @@ def _enqueue(job: Job) -> None:
 
 def _progress_reporter(job_id) -> Report:
     last = {"at": 0.0, "percent": -1}
+    # The transactions already open when the job began (none in a worker; a test's own in a test).
+    outer_blocks = len(connection.atomic_blocks)
 
     def report(percent: int, message: str = "") -> None:
         percent = max(0, min(99, int(percent)))
@@ -84,9 +86,30 @@ def _progress_reporter(job_id) -> Report:
         if percent == last["percent"] or now - last["at"] < 0.25:
             return
         last.update(at=now, percent=percent)
-        Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(progress=percent, message=message[:500])
+        if connection.vendor == "postgresql" and len(connection.atomic_blocks) > outer_blocks:
+            _write_progress_aside(job_id, percent, message[:500])
+        else:
+            Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(progress=percent, message=message[:500])
 
     return report
+
+
+def _write_progress_aside(job_id, percent: int, message: str) -> None:
+    """Progress from inside the handler's transaction (a long import validates and stores inside
+    one): written through a connection of its own, so the page sees it now rather than at the
+    commit, and the handler's connection (which may be busy on another thread) is left alone.
+    A row that connection cannot see or that is locked is skipped: progress is only a hint."""
+    table = connection.ops.quote_name(Job._meta.db_table)
+    aside = connection.copy()
+    try:
+        with aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s, message = %s WHERE id = "
+                f"(SELECT id FROM {table} WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED)",
+                [percent, message, job_id, Job.Status.RUNNING],
+            )
+    finally:
+        aside.close()
 
 
 def execute(job_id: str) -> None:

@@ -528,6 +528,59 @@ def test_check_upload_accepts_plain_workbooks(content, filename):
     check_upload(content, filename)
 
 
+# A sheet's extent: what python-calamine would allocate is judged from every cell reference.
+
+
+def big_sheet(rows: int = 60_000, *, dimension: str | None = None, extra: str = "") -> bytes:
+    """A sheet of several MB (past the check's first part), written as XML, like the city's score
+    sheets; `extra` goes in after the last row, `dimension` is the range the sheet states."""
+    body = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>G{n:018d}</t></is></c><c r="B{n}"><v>{n % 100}</v></c>'
+        f'<c r="C{n}"><v>{n % 7}.5</v></c></row>'
+        for n in range(1, rows + 1)
+    )
+    stated = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'{stated}<sheetData>{body}{extra}</sheetData><pageMargins header="0.5" footer="0.5"/></worksheet>'
+    )
+    parts = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>", "xl/worksheets/sheet1.xml": sheet}
+    return zip_bytes(parts)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "extra"),
+    [
+        pytest.param(None, '<row r="60001"><c r="ZZ300000"><v>1</v></c></row>', id="lone-far-cell"),
+        pytest.param(None, '<row r="2000000"><c r="A2000000"><v>1</v></c></row>', id="row-beyond-excel"),
+        pytest.param(None, '<row r="40000000"><c r="Z40000000"><v>1</v></c></row>', id="row-of-eight-digits"),
+        pytest.param(None, '<row r="60001"><c r="AAAA60001"><v>1</v></c></row>', id="column-of-four-letters"),
+        pytest.param("A1:C60000", '<row r="60000"><c r="A0060001"><v>1</v></c></row>', id="far-row-with-leading-zeros"),
+        pytest.param("A1:C60000", '<row r="60001"><c r="A60001"><v>1</v></c></row>', id="row-beyond-the-stated"),
+        pytest.param("A1:C60000", '<row r="60000"><c r="D60000"><v>1</v></c></row>', id="column-beyond-the-stated"),
+        pytest.param("A1:XFD1048576", "", id="stated-whole-sheet"),
+    ],
+)
+def test_a_sheet_whose_cells_reach_beyond_what_it_states_or_a_reader_holds_is_refused(dimension, extra):
+    with pytest.raises(WorkbookRejected, match="数据范围异常"):
+        check_upload(big_sheet(dimension=dimension, extra=extra), "成绩.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("dimension", "extra"),
+    [
+        pytest.param(None, "", id="no-stated-range"),
+        pytest.param("A1:C60000", "", id="stated-exactly"),
+        pytest.param("A1:C60001", "", id="stated-a-row-more"),
+        pytest.param(None, '<row r="60001"><c r="H60001"><v>1</v></c></row>', id="a-note-in-a-later-column"),
+        pytest.param(None, '<row r="60001"><c r="B60001"><is><t>r="ZZ300000"</t></is></c></row>', id="text-like-a-ref"),
+        pytest.param(None, '<row r="1000000"><c r="C1000000"><v>1</v></c></row>', id="far-row-within-limits"),
+    ],
+)
+def test_a_large_sheet_within_its_extent_is_accepted(dimension, extra):
+    check_upload(big_sheet(dimension=dimension, extra=extra), "成绩.xlsx")
+
+
 # ---- Header problems --------------------------------------------------------------------------------
 
 EXPECTED = ["学校标识码", "学校名称"]

@@ -306,3 +306,30 @@ def test_progress_writes_are_throttled(run):
     job = run("test.chatty")
     assert seen[str(job.pk)] == [(10, "一", Job.Status.RUNNING)]
     assert job.progress == 100
+
+
+@jobs.job_handler("test.progress_in_a_transaction")
+def progress_in_a_transaction(job, report):
+    """A handler that works inside its own transaction, as the score import does."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        report(30, "正在保存…")
+        other = connection.copy()  # another session: sees only what is committed
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(f"SELECT progress, message FROM {Job._meta.db_table} WHERE id = %s", [job.pk])
+                seen.setdefault(str(job.pk), []).append(cursor.fetchone())
+        finally:
+            other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_reported_inside_the_handlers_transaction_is_visible_before_it_commits(owner):
+    job = Job.objects.create(owner=owner, kind="test.progress_in_a_transaction", title="事务中的进度")
+
+    jobs.execute(str(job.pk))
+
+    assert seen[str(job.pk)] == [(30, "正在保存…")]
+    job.refresh_from_db()
+    assert (job.status, job.progress) == (Job.Status.SUCCEEDED, 100)

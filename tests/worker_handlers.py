@@ -23,7 +23,7 @@ def count_schools(job, report):
 @jobs.job_handler("faults.import_scores")
 def import_scores_with_a_pause(job, report):
     """The real score import (monitoring.services), paused inside its transaction — students
-    written, scores not yet — on the attempts listed in params["pause_attempts"], so a fault test
+    and scores written, not committed — on the attempts listed in params["pause_attempts"], so a fault test
     can kill the process or its database connection at a known point. The pause is announced in
     params["ready_file"]: "<worker child pid> <PostgreSQL backend pid>"."""
     from pathlib import Path

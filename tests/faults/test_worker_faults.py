@@ -45,7 +45,7 @@ def test_a_killed_pool_child_is_redelivered_and_the_import_ends_once(city, worke
     wait_until(ready.exists, 60, "the import to reach its pause", [worker])
     child_pid, _ = map(int, ready.read_text().split())
     assert child_pid != worker.pid
-    os.kill(child_pid, signal.SIGKILL)  # inside the transaction: students written, scores not yet
+    os.kill(child_pid, signal.SIGKILL)  # inside the transaction: rows written, not committed
 
     wait_until(finished(job), 60, "the re-delivered job", [worker])
     assert_imported_once(job, exam, attempts=2)

@@ -247,3 +247,160 @@ def test_a_legacy_xls_workbook_is_read_like_an_xlsx(city):
     assert scores[("G220602201601010002", "SX")] == Decimal("59.5")
     assert scores[("G220602201601010003", "SX")] is None
     assert Student.objects.get(student_number="G220602201601010003").school == school_2
+
+
+# ---- Stored while checked: chunks, the writer thread, progress ---------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of two rows, so a small sheet is stored in several pieces while it is checked."""
+    from monitoring import score_import
+
+    monkeypatch.setattr(score_import, "CHUNK_ROWS", 2)
+    stored = []
+    store = score_import._Store.store
+    monkeypatch.setattr(score_import._Store, "store", lambda self, batch: (store(self, batch), stored.append(batch)))
+    return stored
+
+
+def test_a_problem_in_the_last_row_stores_nothing_though_earlier_chunks_were_written(
+    exam, city, small_chunks, monkeypatch
+):
+    import time
+
+    from monitoring import score_import
+
+    raw_rows = score_import.excel.raw_rows
+
+    def rows_waiting_for_the_writer(content, filename):
+        for index, values in enumerate(raw_rows(content, filename)):
+            deadline = time.monotonic() + 10
+            while index == 8 and len(small_chunks) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)  # the last row is read only once rows 1–6 are in the database
+            yield values
+
+    monkeypatch.setattr(score_import.excel, "raw_rows", rows_waiting_for_the_writer)
+    students_before = Student.objects.count()
+    rows = [row(n, city.school_a, 1, 80, 70) for n in range(1, 8)] + [row(8, city.school_a, 1, 80, 101)]
+
+    problems = rejected_problems(exam, rows)
+
+    assert [(r, c) for r, c, _ in problems] == [(9, "数学")]
+    assert len(small_chunks) == 3
+    assert not Score.objects.exists()
+    assert Student.objects.count() == students_before
+    assert not SchoolClass.objects.filter(school=city.school_a, number=1, grade=3).exclude(pk=city.class_a.pk).exists()
+
+
+def test_a_sheet_stored_in_chunks_is_stored_whole_and_again_unchanged(exam, city, small_chunks):
+    rows = [row(n, city.school_a if n % 2 else city.school_b, 1 + n % 3, 40 + n, "缺考") for n in range(1, 12)]
+    outcome = import_rows(exam, rows)
+    first = scores_of(exam)
+
+    again = import_rows(exam, rows)
+
+    assert (outcome.rows, outcome.scores, outcome.absences, outcome.students_created) == (11, 22, 11, 11)
+    assert len(first) == 22 and first[(student_number(5), "YW")] == Decimal(45)
+    assert scores_of(exam) == first
+    assert (again.students_created, again.students_updated, again.absences) == (0, 0, 11)
+
+
+def test_a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city, small_chunks):
+    a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_student_known_from_another_school_moves_too_when_looked_up_on_a_second_connection(
+    city, small_chunks, monkeypatch
+):
+    """Outside a caller's transaction the import looks students up through a second connection."""
+    from django.db import connection
+
+    from monitoring import score_import
+
+    find, used = score_import._find_students, []
+    monkeypatch.setattr(score_import, "_find_students", lambda *args: (used.append(args[2]), find(*args))[1])
+    exam = make_exam(schools=[city.school_a, city.school_b])
+
+    a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city)
+
+    assert used and all(using is not connection for using in used)
+
+
+def a_student_known_from_another_school_moves_into_the_sheets_school_and_class(exam, city):
+    from tests.factories import SchoolClassFactory, StudentFactory
+
+    elsewhere = SchoolFactory(name="丙中学")
+    old = StudentFactory(
+        student_number=student_number(3), school=elsewhere, school_class=SchoolClassFactory(school=elsewhere)
+    )
+    rows = [row(n, city.school_a, 2, 80, 80) for n in range(1, 6)]
+
+    outcome = import_rows(exam, rows)
+
+    old.refresh_from_db()
+    assert old.school == city.school_a
+    assert (old.school_class.school, old.school_class.grade, old.school_class.number) == (city.school_a, 3, 2)
+    assert (outcome.students_created, outcome.students_updated) == (4, 1)
+    assert Student.objects.filter(student_number=student_number(3)).count() == 1
+    assert set(Score.objects.filter(student=old).values_list("school_id", flat=True)) == {city.school_a.pk}
+
+
+def test_a_failure_while_storing_is_raised_and_nothing_is_stored(exam, city, monkeypatch):
+    from monitoring import score_import
+
+    monkeypatch.setattr(score_import, "CHUNK_ROWS", 2)
+    store = score_import._Store.store
+    stored = []
+
+    def fail_on_the_second_chunk(self, batch):
+        stored.append(batch)
+        if len(stored) == 2:
+            raise RuntimeError("the disk is full")
+        store(self, batch)
+
+    monkeypatch.setattr(score_import._Store, "store", fail_on_the_second_chunk)
+    students_before = Student.objects.count()
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        import_rows(exam, [row(n, city.school_a, 1, 80, 80) for n in range(1, 10)])
+
+    assert not Score.objects.exists()
+    assert Student.objects.count() == students_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_another_connection_while_the_import_runs(city, monkeypatch):
+    """The import checks and stores inside one transaction; its progress must not wait for the commit."""
+    import time
+
+    from django.db import connection
+
+    from eduquality import jobs
+    from eduquality.models import Job
+
+    exam = make_exam(schools=[city.school_a], code="JC-PROGRESS")
+    job = Job.objects.create(owner=city.bureau, kind="monitoring.import_scores", title="导入", status="running")
+    reporter = jobs._progress_reporter(job.pk)
+    seen_elsewhere = []
+
+    def report(percent, message):
+        time.sleep(0.3)  # past the reporter's throttle
+        reporter(percent, message)
+        other = connection.copy()
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(f"SELECT progress, message FROM {Job._meta.db_table} WHERE id = %s", [job.pk])
+                seen_elsewhere.append(cursor.fetchone())
+        finally:
+            other.close()
+
+    from monitoring.score_import import import_scores
+
+    content = workbook(exam, [row(n, city.school_a, 1, 80) for n in range(1, 6)])
+    import_scores(exam, content, "成绩.xlsx", report=report)
+
+    assert (10, "正在校验并保存…") in seen_elsewhere  # reported inside the import's transaction
+    assert (65, "正在写入成绩…") in seen_elsewhere
+    assert Score.objects.filter(exam_subject__exam=exam).count() == 10  # 5 students, 2 subjects
