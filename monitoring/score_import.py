@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from operator import itemgetter
+from operator import add, itemgetter
 
 from django.db import connection, transaction
 
@@ -381,8 +381,12 @@ class _Store:
             students.update({row[0]: (reserved[row[0]], *row[2:], row[1]) for row in new})
         else:
             students.update(_create_students(new))
-        prefixes = map("{}\t{}\t{}\t".format, [students[n][0] for n in chunk.numbers], chunk.school_ids, class_ids)
-        scores = "".join([prefix + prefix.join(parts) for prefix, parts in zip(prefixes, chunk.parts, strict=True)])
+        prefixes = list(
+            map("{}\t{}\t{}\t".format, [students[n][0] for n in chunk.numbers], chunk.school_ids, class_ids)
+        )
+        # Subject by subject: a subject's rows then lie together in the table, and the statistics read
+        # each subject's pages only (row by row, every page would hold every subject).
+        scores = "".join("".join(map(add, prefixes, column)) for column in zip(*chunk.parts, strict=True))
         return _Batch(len(chunk.numbers), set(chunk.school_ids), new_classes, new_students, len(new), changed, scores)
 
     def store(self, batch: _Batch) -> None:
