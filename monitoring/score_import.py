@@ -92,6 +92,8 @@ class _Checker:
 
 # A row's own values first, so that its lines are one join: prefix + prefix.join(subject parts).
 SCORE_COLUMNS = ["student_id", "school_id", "school_class_id", "exam_subject_id", "score"]
+NAME_MAX_LENGTH = Student._meta.get_field("name").max_length
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 CHUNK_ROWS = 10_000  # rows checked while the chunk before is stored
 _NULL = "\\N"
 
@@ -184,6 +186,8 @@ class _Sheet:
             if (
                 place is None
                 or not name
+                or len(name) > NAME_MAX_LENGTH
+                or not name.isprintable()
                 or not all(parts)
                 or not _STUDENT_NUMBER.match(number)
                 or seen.setdefault(number, line) != line
@@ -218,6 +222,10 @@ class _Sheet:
             problems.append(Problem(line, "学籍号", f"学籍号与第 {seen[number]} 行重复。"))
         if not name:
             problems.append(Problem(line, "姓名", "姓名不能为空。"))
+        elif len(name) > NAME_MAX_LENGTH:
+            problems.append(Problem(line, "姓名", f"姓名不能超过 {NAME_MAX_LENGTH} 个字。"))
+        elif _CONTROL_CHARACTER.search(name):
+            problems.append(Problem(line, "姓名", "姓名中含有不可见的控制字符，请删除后重新上传。"))
         if (values[self.school_at], values[self.class_at]) not in self.places:
             problems.extend(self._place_problems(line, values[self.school_at], values[self.class_at]))
         for index, subject in enumerate(self.subjects):

@@ -121,6 +121,18 @@ def test_scores_above_full_marks_below_zero_or_not_numbers_are_refused_with_reas
     assert (3, "语文") in messages
 
 
+def test_a_name_too_long_or_with_a_control_character_is_refused_with_a_message_not_a_database_error(exam, city):
+    problems = rejected_problems(
+        exam,
+        [row(1, city.school_a, 1, 80, 80, name="张" * 31), row(2, city.school_a, 1, 80, 80, name="张\t三")],
+    )
+    assert problems == [
+        (2, "姓名", "姓名不能超过 30 个字。"),
+        (3, "姓名", "姓名中含有不可见的控制字符，请删除后重新上传。"),
+    ]
+    assert not Score.objects.filter(exam_subject__exam=exam).exists()
+
+
 def test_the_rejected_workbook_comes_back_with_the_bad_cells_marked(exam, city):
     with pytest.raises(ImportRejected) as caught:
         import_rows(exam, [row(1, city.school_a, 1, 80, 80), row(2, city.school_a, 1, 120, 80)])
