@@ -156,7 +156,7 @@ def edit_view(request: HttpRequest, resource: Resource, pk: int | None = None) -
         object_label = codes.mask_name(instance.name)
     if request.method == "POST" and form.is_valid():
         saved = audit.save_form(form, actor=request.user)
-        messages.success(request, f"{resource.title}“{saved}”已保存。")
+        messages.success(request, f"{resource.title}“{object_label or saved}”已保存。")
         return redirect(f"schools:{resource.slug}-detail", pk=saved.pk)
     return render(
         request,

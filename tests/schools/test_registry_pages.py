@@ -142,6 +142,16 @@ def test_student_names_and_numbers_are_masked_outside_their_school(city, login):
     assert [[value for _, value in row["cells"]][:2] for row in own_rows] == [[city.student_a.student_number, "张小明"]]
 
 
+def test_saving_a_student_of_another_school_does_not_show_the_full_name(city, login):
+    client = login(city.bureau)
+    url = reverse("schools:student-update", args=[city.student_a.pk])
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+    data = {key: getattr(value, "pk", value) for key, value in data.items() if value is not None}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "张*明" in page and "张小明" not in page
+
+
 def test_student_export_masks_minors_for_bureau_staff(city, login):
     export = login(city.bureau).get(reverse("schools:student-export"))
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
