@@ -159,6 +159,8 @@ def test_results_export_has_ranks_and_prizes(awards_world, city, login):
     assert rows[0][:3] == ("排名分组", "组内名次", "被推荐人")
     assert {row[2] for row in rows[1:]} == {"甲老师", "乙老师"}
     assert all(row[8] == "优秀教师" for row in rows[1:])
+    # Every column has its header, the one-off bonus included.
+    assert rows[0][-1] == "一次性奖励（元）" and all(len(row) == len(rows[0]) for row in rows[1:])
 
 
 def test_nomination_export_is_scoped(city, login, open_campaign):
