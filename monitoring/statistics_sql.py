@@ -312,6 +312,15 @@ def _same_row(old: str, new: str, *, values: bool) -> str:
     return " AND ".join(key)
 
 
+_PASS_SETTINGS = ("work_mem", "jit", "parallel_leader_participation", "enable_mergejoin")
+
+
+def _restore_settings(cursor) -> None:
+    """The rest of the caller's transaction (the warnings, a test, a batch) runs as configured."""
+    for setting in _PASS_SETTINGS:
+        cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
+
+
 def compute_statistics(exam: Exam) -> int:
     """Compute every statistic of the exam and make the stored ones exactly these; returns how many
     there are. Call inside a transaction.
@@ -346,6 +355,7 @@ def compute_statistics(exam: Exam) -> int:
             cursor.execute(_insert_sql(band_count, table), parameters)
             computed = cursor.rowcount
             cursor.execute("DROP TABLE exam_class_sums, exam_student_sums")
+            _restore_settings(cursor)
             return computed
         # The computed rows, in the stored table's column types, so that equal values compare equal.
         cursor.execute(f"CREATE TEMP TABLE exam_statistics AS SELECT {_INSERT_COLUMNS} FROM {table} WITH NO DATA")
@@ -364,4 +374,5 @@ def compute_statistics(exam: Exam) -> int:
             [exam.pk],
         )
         cursor.execute("DROP TABLE exam_class_sums, exam_student_sums, exam_statistics")
+        _restore_settings(cursor)
     return computed
