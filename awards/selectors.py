@@ -71,7 +71,9 @@ def judge_queue(*, user) -> QuerySet[Assignment]:
 
 
 def objection_qs_for(*, user) -> QuerySet[Objection]:
-    base = Objection.objects.select_related("campaign", "nomination__teacher", "nomination__school", "lodged_by")
+    base = Objection.objects.select_related(
+        "campaign", "nomination__teacher", "nomination__school", "lodged_by", "resolved_by"
+    )
     if is_bureau(user):
         return base
     return base.filter(lodged_by=user)
