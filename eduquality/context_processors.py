@@ -18,7 +18,7 @@ def navigation(request):
     grants = grants_of(user)
     roles = sorted({g.role for g in grants})
     held = sorted((g.role, g.school_id or 0, g.subject_id or 0) for g in grants)
-    key = f"nav:{user.pk}:{user.is_staff}:{held}".replace(" ", "")
+    key = f"nav:{user.pk}:{user.is_staff}:{user.is_superuser}:{held}".replace(" ", "")
     nav = cache.get(key)
     if nav is None:
         nav = build_navigation(user)
