@@ -26,7 +26,7 @@ from awards.models import (
     Objection,
     Score,
 )
-from eduquality import audit, jobs
+from eduquality import audit, excel, jobs
 from eduquality.models import AuditEntry
 from schools.models import Honour, School, Teacher, TeacherHonour
 from schools.scoping import is_bureau, school_ids_for, school_leader_ids_for
@@ -143,6 +143,12 @@ def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: 
         head = upload.read(16)
         upload.seek(0)
         if problem := rules.material_problem(upload.name, upload.size, head):
+            problems.append(problem)
+        elif head.startswith(b"PK\x03\x04") and (
+            problem := excel.office_upload_problem(upload, what=f"材料“{upload.name}”")
+        ):
+            # Word and PowerPoint materials go to the judges: the workbook uploads' macro, zip-bomb
+            # and entity checks apply to them too.
             problems.append(problem)
     if len(files) > rules.MAX_MATERIAL_FILES:
         problems.append(f"申报材料最多 {rules.MAX_MATERIAL_FILES} 个文件。")

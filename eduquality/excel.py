@@ -301,6 +301,21 @@ def check_office_archive(archive: zipfile.ZipFile, *, what: str = "文件") -> N
             raise WorkbookRejected(f"{what}中含有 XML 文档类型声明（可能是实体炸弹），已拒绝。")
 
 
+def office_upload_problem(upload, *, what: str) -> str | None:
+    """Why an uploaded Office Open XML file (.docx, .xlsx, .pptx) is refused — macros, a zip bomb,
+    an XML entity declaration, a broken archive — or None. The upload is left at its start."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            check_office_archive(archive, what=what)
+    except zipfile.BadZipFile:
+        return f"{what}已损坏，无法打开。"
+    except WorkbookRejected as rejected:
+        return str(rejected)
+    finally:
+        upload.seek(0)
+    return None
+
+
 def _has_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     """A DOCTYPE can only come before the root element: read the prologue, up to 64 KB."""
     with archive.open(member) as handle:

@@ -3,7 +3,6 @@ messages and leaves nothing half-saved."""
 
 import secrets
 import uuid
-import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -327,17 +326,9 @@ def attachment_problems(upload) -> list[str]:
     upload.seek(0)
     if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):
         return [f"附件“{name}”的内容与扩展名不符，请上传真实的{suffix[1:].upper()}文件。"]
-    if head.startswith(b"PK\x03\x04"):
-        # Office Open XML: the same macro, zip-bomb and entity checks as workbook uploads.
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                excel.check_office_archive(archive, what=f"附件“{name}”")
-        except zipfile.BadZipFile:
-            return [f"附件“{name}”已损坏，无法打开。"]
-        except excel.WorkbookRejected as rejected:
-            return [str(rejected)]
-        finally:
-            upload.seek(0)
+    # Office Open XML: the same macro, zip-bomb and entity checks as workbook uploads.
+    if head.startswith(b"PK\x03\x04") and (problem := excel.office_upload_problem(upload, what=f"附件“{name}”")):
+        return [problem]
     return []
 
 

@@ -1,3 +1,5 @@
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -42,6 +44,20 @@ def test_teacher_nominates_self_principal_endorses_bureau_checks(city, campaign)
     services.check_eligibility(nomination=nomination, passed=True, note="", by=city.bureau)
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.ELIGIBLE
+
+
+def test_a_word_material_with_macros_is_refused_like_a_workbook_and_nothing_is_stored(city, campaign):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/vbaProject.bin", b"macro")
+    upload = SimpleUploadedFile("事迹.docx", buffer.getvalue(), content_type="application/octet-stream")
+    with pytest.raises(services.AwardError, match="宏"):
+        services.nominate(
+            campaign=campaign, data=data_for(city.teacher_a), files=[upload], by=city.teacher_user_a, today=TODAY
+        )
+    assert not Nomination.objects.filter(campaign=campaign).exists()
 
 
 def test_a_nomination_by_the_school_leader_is_already_endorsed(city, campaign):
