@@ -176,25 +176,6 @@ def _band_labels(stat: Statistic) -> list[str]:
     return labels[: len(stat.bands)] or [str(i + 1) for i in range(len(stat.bands))]
 
 
-def warnings_for(*, school: School, semesters) -> list[dict]:
-    warnings = (
-        EarlyWarning.objects.filter(school=school, exam__semester__in=semesters)
-        .select_related("exam", "exam_subject__subject", "visit")
-        .order_by("exam__held_on", "pk")
-    )
-    return [
-        {
-            "exam": w.exam.name,
-            "kind": w.get_kind_display(),
-            "subject": w.exam_subject.subject.name if w.exam_subject_id else "多学科",
-            "reason": w.reason,
-            "loop": w.visit.get_status_display() if hasattr(w, "visit") else "未建调研任务",
-            "measures": w.visit.measures if hasattr(w, "visit") else "",
-        }
-        for w in warnings
-    ]
-
-
 def indicator_rows(*, school: School, start_year: int) -> list[dict]:
     filed = {r.indicator_id: r for r in IndicatorReport.objects.filter(school=school, start_year=start_year)}
     rows = []
@@ -308,7 +289,6 @@ def build_context(report: Report) -> dict:
         school_exam_section(exam, school, subject=subject, prefix=f"r{report.pk}-e{index}")
         for index, exam in enumerate(exams)
     ]
-    context["warnings"] = warnings_for(school=school, semesters=semesters)
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
@@ -343,7 +323,9 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 
 def outline(report: Report) -> list[dict]:
     """The chapters of a report in order: the table of contents and the body both follow this."""
-    problems_extra = "district_warnings" if report.kind == Kind.DISTRICT else "warnings"
+    # Warnings are the bureau's (监测预警 is internal to bureau roles): only the district and city
+    # report, written by the research department, lists them; a school's own reports do not.
+    problems_extras = ["district_warnings"] if report.kind == Kind.DISTRICT else []
     principal = report.kind in {Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}
     chapters = [
         {"id": "basic", "title": "基本情况", "text": report.basic_situation, "extras": [], "data": False},
@@ -358,7 +340,7 @@ def outline(report: Report) -> list[dict]:
             "id": "problems",
             "title": "问题与原因",
             "text": report.problems_causes,
-            "extras": [problems_extra],
+            "extras": problems_extras,
             "data": False,
         },
         {"id": "measures", "title": "改进措施", "text": report.measures, "extras": [], "data": False},

@@ -65,6 +65,13 @@ def test_district_report_lists_its_schools_and_warnings(city, semester, exam):
     assert "语文成绩大幅下滑：测试。" in text
 
 
+def test_a_schools_own_reports_do_not_show_the_bureaus_warnings(city, semester, exam):
+    EarlyWarning.objects.create(exam=exam, school=city.school_a, kind="sharp_fall", reason="语文成绩大幅下滑：测试。")
+    report = ReportFactory(kind=Kind.SCHOOL, school=city.school_a, semester=semester)
+    assert not any("warnings" in extra for chapter in data.outline(report) for extra in chapter["extras"])
+    assert "语文成绩大幅下滑" not in rendered_text(report)
+
+
 def test_principal_report_shows_the_indicators_met_and_missed(city, semester, exam):
     IndicatorReport.objects.create(
         school=city.school_a,
