@@ -61,11 +61,12 @@ def inspection_summary(*, school: School, semester: Semester | None) -> dict:
     """The inspections app's summary when it is installed; otherwise a note that there is none."""
     try:
         from inspections.selectors import school_inspection_summary
-
-        summary = school_inspection_summary(school=school, semester=semester)
-    except (ImportError, AttributeError):
+    except ImportError:
         return {"available": False, "note": NO_INSPECTION_DATA}
-    return {"available": True, "note": "", **summary}
+    if semester is None:  # a year without semesters: nothing was inspected in it
+        return {"available": False, "note": NO_INSPECTION_DATA}
+    # Only the import is guarded: an error inside the summary is a bug to see, not "no data".
+    return {"available": True, "note": "", **school_inspection_summary(school=school, semester=semester)}
 
 
 def exams_for(*, semesters, school: School | None = None, subject=None):
