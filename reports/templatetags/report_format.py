@@ -4,16 +4,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from eduquality.templatetags.ui import DASH, pct, points
+
 register = template.Library()
-DASH = "—"
-
-
-@register.filter
-def pct(value) -> str:
-    """0.8567 → '85.7%'."""
-    if value is None or value == "":
-        return DASH
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+# The portal's own formats, under the names the report templates use.
+register.filter("pct", pct)
+register.filter("signed_pct", points)  # a change of a rate in percentage points: 0.025 → '+2.5'
 
 
 @register.filter
@@ -30,11 +26,3 @@ def signed(value) -> str:
         return DASH
     quantized = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return f"+{quantized}" if quantized > 0 else f"{quantized}"
-
-
-@register.filter
-def signed_pct(value) -> str:
-    """A change of a rate in percentage points: 0.025 → '+2.5'."""
-    if value is None:
-        return DASH
-    return signed(Decimal(value) * 100)
