@@ -30,9 +30,7 @@ class SubjectLine:
 
     @property
     def mean_vs_city(self) -> Decimal | None:
-        if self.stat.mean is None or self.city is None or self.city.mean is None:
-            return None
-        return self.stat.mean - self.city.mean
+        return self.stat.deviation  # 离均差, stored with the statistics
 
 
 @dataclass
