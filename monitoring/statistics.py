@@ -133,7 +133,7 @@ class StatRow:
 _STAT_COLUMNS = [f.name for f in fields(StatRow)]
 
 
-LINE_COLUMNS = "exam_subject_id, excellent, good, pass, low, margin, width, full_marks"
+_LINES_CTE_COLUMNS = "exam_subject_id, excellent, good, pass, low, margin, width, full_marks"
 
 
 def _lines(exam: Exam) -> tuple[str, list]:
@@ -151,7 +151,7 @@ def _lines(exam: Exam) -> tuple[str, list]:
         rows.append("(%s, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8, %s::float8)")
         params += [subject.pk, t.excellent_line, t.good_line, t.pass_line, t.low_line, margin, width]
         params.append(subject.full_marks)
-    sql = f"WITH l({LINE_COLUMNS}) AS (VALUES {', '.join(rows)}) " if rows else ""
+    sql = f"WITH l({_LINES_CTE_COLUMNS}) AS (VALUES {', '.join(rows)}) " if rows else ""
     if connection.vendor != "postgresql":
         sql = sql.replace("::float8", "")
     return sql, params
@@ -169,7 +169,7 @@ def class_aggregates(exam: Exam) -> list[Aggregate]:
     else:
         band_of = f"MIN(CAST(sc.score / l.width AS INTEGER), {bands - 1})"
     band_of = f"CASE WHEN sc.score IS NOT NULL THEN {band_of} END"  # LEAST(NULL, 9) is 9 in PostgreSQL
-    exam_subject_ids = params[:: len(LINE_COLUMNS.split(", "))]
+    exam_subject_ids = params[:: len(_LINES_CTE_COLUMNS.split(", "))]
     marks = ", ".join(["%s"] * len(exam_subject_ids))
     sql = (
         f"{lines}SELECT x.exam_subject_id, x.school_id, x.school_class_id, COUNT(x.score), COUNT(*) - COUNT(x.score), "
@@ -456,22 +456,21 @@ def compute_exam(exam: Exam, report: Report = lambda percent, message: None, *, 
     SQLite demo — or when asked for `engine="python"` (the tests compare the two), the reference
     engine below sums in SQL and applies the rules in Python."""
     report(70, "正在统计各层级数据…")
-    if (engine or ("sql" if connection.vendor == "postgresql" else "python")) == "sql":
-        with transaction.atomic():
-            stored = statistics_sql.compute_statistics(exam)
-            report(90, "正在生成预警…")
-            refresh_warnings(exam)
-            Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.READY, computed_at=timezone.now())
-        report(98, "统计完成。")
-        return stored
-    subject_count = exam.subjects.count()
-    aggregates, district_of = subject_aggregates(exam)
-    all_counts = all_subject_counts(exam, subject_count, district_of) if subject_count else {}
-    report(85, "正在计算排名与对比…")
-    stats = build_statistics(exam, aggregates, all_counts)
+    in_database = (engine or ("sql" if connection.vendor == "postgresql" else "python")) == "sql"
+    if not in_database:
+        subject_count = exam.subjects.count()
+        aggregates, district_of = subject_aggregates(exam)
+        all_counts = all_subject_counts(exam, subject_count, district_of) if subject_count else {}
+        report(85, "正在计算排名与对比…")
+        stats = build_statistics(exam, aggregates, all_counts)
     with transaction.atomic():
-        store(exam, stats)
+        if in_database:
+            stored = statistics_sql.compute_statistics(exam)
+        else:
+            store(exam, stats)
+            stored = len(stats)
+        report(90, "正在生成预警…")
         refresh_warnings(exam)
         Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.READY, computed_at=timezone.now())
     report(98, "统计完成。")
-    return len(stats)
+    return stored
