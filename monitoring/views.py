@@ -211,6 +211,8 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         return excel.xlsx_response(f"{exam.name}-学校排名.xlsx", content)
     chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
     wanted = request.GET.get("category", "")
+    if wanted != "all" and not (len(wanted) == 2 and wanted.isalnum()):
+        wanted = ""  # a category is a two-character code: anything else is not a cache key of its own
     key = _figures_key(exam, "ranking", chosen.pk, wanted)
     page = cache.get(key)
     if page is None:
