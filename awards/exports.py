@@ -36,11 +36,6 @@ def _stamp() -> str:
     return timezone.localdate().strftime("%Y%m%d")
 
 
-def _group(nomination) -> str:
-    parts = [nomination.level, str(nomination.subject or ""), nomination.category_label]
-    return " / ".join(part for part in parts if part) or "全市"
-
-
 def nominations_response(campaign, nominations):
     rows = (
         [
@@ -66,7 +61,7 @@ def nominations_response(campaign, nominations):
 def results_response(campaign, nominations):
     rows = (
         [
-            _group(n),
+            n.ranking_group_label,
             n.rank,
             n.nominee_name,
             n.school.name,

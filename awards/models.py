@@ -231,6 +231,25 @@ class Nomination(models.Model):
 
         return SCHOOL_CATEGORIES.get(self.school_category, "")
 
+    @property
+    def ranking_group(self) -> tuple:
+        """The group this nomination is ranked in, by its campaign type's rule (排名分组)."""
+        group_by = self.campaign.campaign_type.group_by
+        if group_by == CampaignType.GroupBy.LEVEL:
+            return (self.level,)
+        if group_by == CampaignType.GroupBy.SUBJECT_CATEGORY:
+            return (self.subject_id, self.school_category)
+        return ()
+
+    @property
+    def ranking_group_label(self) -> str:
+        group_by = self.campaign.campaign_type.group_by
+        if group_by == CampaignType.GroupBy.LEVEL:
+            return self.level or "—"
+        if group_by == CampaignType.GroupBy.SUBJECT_CATEGORY:
+            return " ".join(part for part in (str(self.subject or ""), self.category_label) if part) or "—"
+        return "全市"
+
 
 class NominationFile(models.Model):
     """申报材料."""

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from awards.models import Assignment, Campaign, Judge, Nomination, Objection
+from awards.models import Assignment, Campaign, CampaignType, Judge, Nomination, Objection
 from schools.models import Teacher
 from schools.scoping import grants_of, is_bureau, school_leader_ids_for
 
@@ -134,11 +134,19 @@ def winners(campaign: Campaign) -> QuerySet[Nomination]:
     )
 
 
+# The fields that order a campaign type's ranking groups (Nomination.ranking_group).
+_GROUP_ORDER = {
+    CampaignType.GroupBy.LEVEL: ("level",),
+    CampaignType.GroupBy.SUBJECT_CATEGORY: ("subject__order", "subject_id", "school_category"),
+}
+
+
 def results(campaign: Campaign) -> QuerySet[Nomination]:
+    """The eligible nominations group by group, as they were ranked, each group in rank order."""
     return (
         Nomination.objects.with_people()
         .filter(campaign=campaign, status=Nomination.Status.ELIGIBLE)
-        .order_by("level", "subject__order", "school_category", "rank", "pk")
+        .order_by(*_GROUP_ORDER.get(campaign.campaign_type.group_by, ()), "rank", "pk")
     )
 
 

@@ -348,14 +348,6 @@ def save_scores(*, assignment: Assignment, values: dict[int, Decimal | None], by
     return assignment
 
 
-def group_key(campaign_type: CampaignType, level: str, subject_id, school_category: str) -> tuple:
-    if campaign_type.group_by == CampaignType.GroupBy.LEVEL:
-        return (level,)
-    if campaign_type.group_by == CampaignType.GroupBy.SUBJECT_CATEGORY:
-        return (subject_id, school_category)
-    return ()
-
-
 @transaction.atomic
 def compute_results(*, campaign: Campaign, by=None) -> int:
     """Aggregate and rank every eligible nomination in a fixed number of queries (whatever the number of
@@ -386,8 +378,8 @@ def compute_results(*, campaign: Campaign, by=None) -> int:
     for nomination in nominations:
         nomination.final_score = rules.aggregate(totals.get(nomination.pk, []))
         nomination.judge_count = len(totals.get(nomination.pk, []))
-        group = group_key(kind, nomination.level, nomination.subject_id, nomination.school_category)
-        entries.append(rules.Entry(nomination.pk, group, nomination.final_score))
+        nomination.campaign = campaign  # its type, already here, decides the ranking group
+        entries.append(rules.Entry(nomination.pk, nomination.ranking_group, nomination.final_score))
     placings = rules.rank_and_award(entries, kind.prizes, kind.min_winning_score)
     for nomination in nominations:
         placing = placings[nomination.pk]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from awards import services
 from awards.models import Assignment, Campaign, Holiday, Nomination, NominationFile, Objection, Score
-from schools.models import Honour, TeacherHonour
+from schools.models import Honour, Subject, TeacherHonour
 from tests.awards.conftest import advance_to_notice, score_all
 from tests.awards.factories import AFTER_NOTICE, NOTICE_DAY, TODAY, CampaignFactory, NominationFactory, campaign_type
 from tests.factories import TeacherFactory
@@ -336,3 +336,17 @@ def test_computing_results_takes_the_same_queries_whatever_the_size(city):
     placed = Nomination.objects.filter(campaign=large).exclude(prize="")
     assert placed.count() == 6  # 一等奖 1 + 二等奖 2 + 三等奖 3 in the one level used
     assert list(placed.filter(prize="一等奖").values_list("final_score", flat=True)) == [Decimal("36.00")]
+
+
+def test_results_are_listed_in_the_groups_they_were_ranked_in_whatever_else_differs(city):
+    """A campaign ranked by level (教科研成果) lists one group per level, even when the nominations name
+    different subjects; the page's and the workbook's group headers follow the same rule."""
+    from awards import selectors
+
+    research = CampaignFactory(campaign_type=campaign_type("research-result"))
+    chinese, maths = (Subject.objects.get(code=code) for code in ("YW", "SX"))
+    for level, subject in (("教师个人", chinese), ("教研组", maths), ("教师个人", maths), ("教研组", chinese)):
+        NominationFactory(campaign=research, teacher=TeacherFactory(school=city.school_a), level=level, subject=subject)
+    rows = list(selectors.results(research))
+    assert [row.ranking_group_label for row in rows] == ["教师个人", "教师个人", "教研组", "教研组"]
+    assert len({row.ranking_group for row in rows}) == 2
