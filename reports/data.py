@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
-from reports import charts
+from reports import charts, findings
 from reports.models import Kind, Report
 from schools.models import School, Semester
 
@@ -357,3 +357,83 @@ def outline(report: Report) -> list[dict]:
         chapter["number"] = CHINESE_NUMERALS[index]
         chapter["anchor"] = f"ch-{chapter['id']}"
     return chapters
+
+
+# ---- findings (分析结论) ---------------------------------------------------------------------------
+
+
+def subject_figures(line: SubjectLine) -> findings.SubjectFigures:
+    """One subject line of a report as the plain figures the findings read."""
+    stat, city = line.stat, line.city
+    grade = stat.grade_letter if settings.SHOW_GRADES_INSTEAD_OF_RANKS else ""
+    return findings.SubjectFigures(
+        subject=line.subject,
+        full_marks=stat.exam_subject.full_marks,
+        sitters=stat.sitters,
+        mean=stat.mean,
+        city_mean=city.mean if city else None,
+        excellent_rate=stat.excellent_rate,
+        city_excellent_rate=city.excellent_rate if city else None,
+        pass_rate=stat.pass_rate,
+        city_pass_rate=city.pass_rate if city else None,
+        low_rate=stat.low_rate,
+        city_low_rate=city.low_rate if city else None,
+        rank=None if grade else stat.rank,
+        ranked_schools=0 if grade else stat.ranked_schools,
+        grade_letter=grade or "",
+        previous_rank=None if grade else stat.previous_rank,
+        previous_ranked_schools=0 if grade else stat.previous_ranked_schools,
+        previous_mean=stat.previous_mean,
+        city_previous_mean=city.previous_mean if city else None,
+        borderline_excellent=stat.borderline_excellent,
+        borderline_pass=stat.borderline_pass,
+    )
+
+
+def section_findings(section: ExamSection) -> list[findings.Finding]:
+    """What one exam's figures say about the school (or one subject of it): per subject against the
+    city, its place, its change since the comparable exam, its borderline students and its classes."""
+    found: list[findings.Finding] = []
+    for column, line in enumerate(section.lines):
+        found += findings.subject_findings(subject_figures(line))
+        class_means = [(row["name"], row["cells"][column].mean) for row in section.class_rows if row["cells"][column]]
+        if gap := findings.class_gap(line.subject, class_means, line.stat.exam_subject.full_marks):
+            found.append(gap)
+    return found
+
+
+def district_findings(section: dict, *, unit: str) -> list[findings.Finding]:
+    """A district against the city per subject, and the spread of its schools (or of the city's
+    districts: `unit` 区县) in each subject."""
+    found: list[findings.Finding] = []
+    for entry in section["summary"]:
+        stat, city = entry["stat"], entry["city"]
+        if city is not None and city.pk != stat.pk:  # the city report has nothing to set beside itself
+            line = findings.SubjectFigures(
+                subject=entry["subject"],
+                full_marks=stat.exam_subject.full_marks,
+                sitters=stat.sitters,
+                mean=stat.mean,
+                city_mean=city.mean,
+                excellent_rate=stat.excellent_rate,
+                city_excellent_rate=city.excellent_rate,
+                pass_rate=stat.pass_rate,
+                city_pass_rate=city.pass_rate,
+                low_rate=stat.low_rate,
+                city_low_rate=city.low_rate,
+            )
+            found += [f for f in [findings.mean_against_city(line), *findings.rates_against_city(line)] if f]
+        column = section["subjects"].index(entry["subject"])
+        means = [(row["name"], row["cells"][column].mean) for row in section["rows"] if row["cells"][column]]
+        if gap := findings.class_gap(entry["subject"], means, stat.exam_subject.full_marks, unit=unit):
+            found.append(gap)
+    return found
+
+
+def report_findings(context: dict) -> list[dict]:
+    """The findings of a report, exam by exam, the latest exam first."""
+    report = context["report"]
+    unit = "学校" if report.district_id else "区县"
+    by_exam = [(section.exam, section_findings(section)) for section in context.get("sections", [])]
+    by_exam += [(s["exam"], district_findings(s, unit=unit)) for s in context.get("district_sections", [])]
+    return [{"exam": exam, "findings": found} for exam, found in reversed(by_exam) if found]

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from reports import services
+from reports import data, findings, services
 from reports.models import Deadline, Kind, Report, Status
 from schools.demo import DEMO_SCHOOL
 from schools.models import School, Semester, TeachingGroup
@@ -16,8 +16,9 @@ from schools.models import School, Semester, TeachingGroup
 TEXT = {
     "basic_situation": "本学期{scope}共组织质量监测{exams}次。全体教师认真落实教学常规，坚持集体备课与听评课制度，"
     "教学秩序稳定。",
-    "score_analysis": "从统计结果看，{scope}各学科平均分与全市基本持平，优秀率稳中有升；低分率仍需关注，"
-    "部分班级之间差距较大。",
+    # Replaced by the findings of the report's own figures where it has any (never a claim the
+    # figures contradict, such as 与全市基本持平 beside a 7-point gap).
+    "score_analysis": "本学期{scope}尚无已统计的质量监测成绩，成绩分析待监测结果公布后补充。",
     "problems_causes": "一是分层教学落实不够，学困生辅导缺少跟踪；二是作业设计针对性不强；"
     "三是青年教师课堂驾驭能力有待提高。",
     "measures": "一、建立学困生帮扶台账，每周跟踪；二、开展作业设计专题教研；三、实施青蓝结对，"
@@ -33,8 +34,11 @@ def _narrative(scope: str, exams: int) -> dict:
 def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> Report:
     report = services.create_report(kind=kind, semester=semester, by=author, **scope)
     exams = semester.exams.filter(schools=scope["school"]) if scope.get("school") else semester.exams.all()
+    narrative = _narrative(report.scope_label, exams.count())
+    if found := data.report_findings(data.build_context(report)):
+        narrative["score_analysis"] = f"以{found[0]['exam'].name}为例：" + findings.as_paragraph(found[0]["findings"])
     Report.objects.filter(pk=report.pk).update(
-        **_narrative(report.scope_label, exams.count()),
+        **narrative,
         status=status,
         submitted_at=timezone.now() - timedelta(days=3) if status != Status.DRAFT else None,
         reviewed_by=reviewer if status in {Status.ACCEPTED, Status.RETURNED} else None,

@@ -139,7 +139,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.save_narrative(form=form, by=request.user)
         messages.success(request, "已保存。")
         return redirect("reports:report-detail", pk=report.pk)
-    return render(request, "reports/edit.html", {"report": report, "form": form})
+    findings_by_exam = data.report_findings(data.build_context(report))
+    return render(request, "reports/edit.html", {"report": report, "form": form, "findings_by_exam": findings_by_exam})
 
 
 @login_required
