@@ -117,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--save", type=Path, help="also write the rendered PDF here, to look at its pages")
     args = parser.parse_args()
     setup_django(args.database_url)
     prepare()
@@ -143,6 +144,10 @@ def main() -> None:
         HTML(string=html, base_url=pdf.STATIC_ORIGIN, url_fetcher=pdf.static_only_fetcher()).write_pdf()
         weasy_times.append(time.perf_counter() - started)
 
+    if args.save:
+        stored.file.open("rb")
+        args.save.write_bytes(stored.file.read())
+        stored.file.close()
     portal, weasy = statistics.median(portal_times), statistics.median(weasy_times)
     print(f"report: {report} — {pages} pages")
     print(f"portal render (data + template + WeasyPrint + store), median of {args.rounds}: {portal:.2f} s")

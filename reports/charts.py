@@ -6,7 +6,7 @@ the caller's prefix, since one document holds many charts and SVG ids share the 
 
 from collections.abc import Sequence
 from decimal import Decimal
-from math import ceil, log10
+from math import log10
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -143,13 +143,28 @@ def _category_labels(categories: Sequence[str], left: float, baseline: float, st
     size = 9 if step >= 40 else 7
     return [
         f'<text x="{left + step * (i + 0.5):.1f}" y="{baseline + 12:.1f}" font-size="{size}" text-anchor="middle">'
-        f"{escape(_clip(label, max(2, ceil(step / size))))}</text>"
+        f"{escape(_clip(label, max(2, step / size)))}</text>"
         for i, label in enumerate(categories)
     ]
 
 
-def _clip(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def _em_width(char: str) -> float:
+    """A character's advance in ems: CJK glyphs are square, Latin digits and signs about 0.6 em."""
+    return 1.0 if ord(char) >= 0x2E80 else 0.6
+
+
+def _clip(text: str, width_em: float) -> str:
+    """The text cut with an ellipsis to fit `width_em` ems (a band label "[10, 20)" fits where four
+    Chinese characters do)."""
+    if sum(map(_em_width, text)) <= width_em:
+        return text
+    used, kept = 1.0, []  # the ellipsis takes about one em
+    for char in text:
+        used += _em_width(char)
+        if used > width_em:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def _legend(names: Sequence[str], left: float, y: float) -> list[str]:

@@ -37,3 +37,16 @@ def test_a_missing_value_draws_no_bar_and_bars_scale_to_the_maximum():
 def test_line_chart_has_a_point_per_value():
     svg = charts.line_chart(["a", "b", "c"], [("s", [1, None, 3])], id_prefix="q")
     assert svg.count("<circle") == 2
+
+
+def test_a_score_band_label_is_not_cut_where_it_fits():
+    labels = ["[0, 10)", "[10, 20)", "[20, 30)", "[30, 40)", "[40, 50)", "[50, 60)"]
+    labels += ["[60, 70)", "[70, 80)", "[80, 90)", "[90, 100]"]
+    svg = charts.line_chart(labels, [("本校", [1] * 10)], id_prefix="b")
+    assert "[10, 20)" in svg and "[90, 100]" in svg and "…" not in svg
+
+
+def test_a_long_chinese_label_is_cut_with_an_ellipsis():
+    names = [f"白山市第{n}实验中学附属小学" for n in range(20)]
+    svg = charts.bar_chart(names, [("得分率", [50] * 20)], id_prefix="c")
+    assert "白山市第0实验中学附属小学" not in svg and "…" in svg
