@@ -113,7 +113,7 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
         {"name": name, "cells": [cells.get(subject_name) for subject_name in subject_names]}
         for name, cells in by_class.items()
     ]
-    if section.lines:
+    if subject is None and section.lines:  # a subject report has one subject: nothing to set side by side
         section.charts.append(
             charts.bar_chart(
                 subject_names,
@@ -165,6 +165,72 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
                 )
             )
     return section
+
+
+@dataclass
+class TrendRow:
+    """One exam of one subject in the consolidated table (成绩汇总)."""
+
+    grade: str
+    label: str
+    line: SubjectLine
+
+
+@dataclass
+class SubjectTrend:
+    """A subject across the semester's exams: one table and one trend chart instead of one table
+    per exam (the per-exam detail goes to the appendix)."""
+
+    subject: str
+    rows: list[TrendRow]
+    chart: str = ""
+
+
+def exam_label(exam: Exam) -> str:
+    """An exam as a row of a semester's table names it: grade, kind and date (the semester is the report's)."""
+    when = f"（{exam.held_on.month}月{exam.held_on.day}日）" if exam.held_on else ""
+    return f"{exam.get_grade_display()}{exam.get_kind_display()}{when}"
+
+
+def subject_trends(sections: list[ExamSection], *, prefix: str) -> list[SubjectTrend]:
+    """Each subject's lines over the exams, grouped by grade, exams in time order (the order of
+    `sections`). The chart draws the school's 得分率 per grade over the semester's rounds of exams
+    (抽测 → 期中 → 期末 …), and the city's beside it when there is one grade only."""
+    trends: dict[str, SubjectTrend] = {}
+    for section in sections:
+        grade = section.exam.get_grade_display()
+        for line in section.lines:
+            trend = trends.setdefault(line.subject, SubjectTrend(line.subject, []))
+            trend.rows.append(TrendRow(grade, exam_label(section.exam), line))
+    for index, trend in enumerate(trends.values()):
+        trend.rows.sort(key=lambda row: row.line.stat.exam.grade)  # stable: time order within a grade
+        rounds = list(dict.fromkeys(row.line.stat.exam.get_kind_display() for row in _in_time_order(trend)))
+        grades = list(dict.fromkeys(row.grade for row in trend.rows))
+        series = []
+        for grade in grades:
+            by_round = {row.line.stat.exam.get_kind_display(): row.line for row in trend.rows if row.grade == grade}
+            series.append((f"{grade}本校" if len(grades) == 1 else grade, [_rate(by_round.get(r)) for r in rounds]))
+            if len(grades) == 1:
+                series.append(("全市", [_rate(by_round.get(r), city=True) for r in rounds]))
+        if len(rounds) < 2:  # one exam: the table says it all
+            continue
+        trend.chart = charts.line_chart(
+            rounds,
+            series,
+            id_prefix=f"{prefix}-trend{index}",
+            title=f"{trend.subject}：各次监测得分率（%）",
+            max_value=100,
+        )
+    return list(trends.values())
+
+
+def _in_time_order(trend: SubjectTrend) -> list[TrendRow]:
+    return sorted(trend.rows, key=lambda row: (row.line.stat.exam.held_on is None, row.line.stat.exam.held_on))
+
+
+def _rate(line: SubjectLine | None, *, city: bool = False):
+    stat = (line.city if city else line.stat) if line else None
+    return stat.score_rate * 100 if stat is not None and stat.score_rate is not None else None
 
 
 def _band_labels(stat: Statistic) -> list[str]:
@@ -288,6 +354,15 @@ def build_context(report: Report) -> dict:
         school_exam_section(exam, school, subject=subject, prefix=f"r{report.pk}-e{index}")
         for index, exam in enumerate(exams)
     ]
+    context["subject_trends"] = subject_trends(context["sections"], prefix=f"r{report.pk}")
+    context["all_pass_rows"] = [
+        {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
+        for section in sorted(context["sections"], key=lambda section: section.exam.grade)
+        if section.all_pass_rate is not None
+    ]
+    if subject is None:  # 各学科横向比较: the latest exam of each grade, its subjects side by side
+        latest = {section.exam.grade: section for section in context["sections"] if section.charts}
+        context["subject_comparison"] = [latest[grade].charts[0] for grade in sorted(latest)]
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
@@ -352,6 +427,10 @@ def outline(report: Report) -> list[dict]:
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         chapters.append(
             {"id": "inspection", "title": "督导与听评课", "text": None, "extras": ["inspection"], "data": False}
+        )
+    if report.kind in {Kind.SCHOOL, Kind.SUBJECT}:  # the per-exam detail, last
+        chapters.append(
+            {"id": "appendix", "title": "附录：各次监测明细", "text": None, "extras": ["appendix"], "data": False}
         )
     for index, chapter in enumerate(chapters):
         chapter["number"] = CHINESE_NUMERALS[index]

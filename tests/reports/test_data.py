@@ -22,10 +22,10 @@ def rendered_text(report) -> str:
 def test_school_report_shows_each_subject_against_the_city(city, semester, exam):
     text = rendered_text(ReportFactory(school=city.school_a))
     # 语文: A's four sitters average (95+88+72+55)/4 = 77.50; the city's eight 70.00; one absentee.
-    assert "语文4（1）77.5070.00+7.5" in text
+    assert "语文各次监测三率一平均" in text and "三年级期末统考" in text and "4（1）77.5070.00+7.5" in text
     # 数学 is every score minus one: 76.50 against 69.00.
-    assert "数学4（1）76.5069.00+7.5" in text
-    assert "全科及格率：本校75.0%，全市62.5%" in text
+    assert "4（1）76.5069.00+7.5" in text
+    assert "全科及格率（本校与全市）" in text and "75.0%62.5%" in text
     assert "第1/2名" in text and "各学科得分率" in text
 
 
@@ -111,7 +111,12 @@ def test_inspection_summary_falls_back_when_the_app_has_none(city, semester, mon
 def test_principal_account_covers_the_whole_school_year(city, semester, exam):
     report = ReportFactory(kind=Kind.PRINCIPAL_ACCOUNT, school=city.school_a, semester=None, start_year=2026)
     text = rendered_text(report)
-    assert "校长教学质量述职" in text and "2026—2027学年" in text and "语文4（1）77.50" in text
+    assert (
+        "校长教学质量述职" in text
+        and "2026—2027学年" in text
+        and "语文各次监测三率一平均" in text
+        and "4（1）77.50" in text
+    )
 
 
 def test_a_report_without_statistics_says_so(city, semester):
