@@ -88,6 +88,16 @@ def stars(level: int | None) -> str:
     return "★" * level + "☆" * (5 - level) if level else "未达星级"
 
 
+STAR_WORDS = "一二三四五"
+
+
+def star_label(level: int | None) -> str:
+    """A star level in words for documents: ★★★☆☆（三星级）."""
+    if not level:
+        return stars(level)
+    return f"{stars(level)}（{STAR_WORDS[level - 1]}星级）"
+
+
 def parse_school_year(text: str) -> int:
     """'2025-2026' (or '2025—2026', '2025') → 2025; anything else → ValueError."""
     match = re.fullmatch(r"\s*(\d{4})\s*(?:[-—–]\s*(\d{4}))?\s*", text or "")

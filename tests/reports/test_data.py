@@ -130,3 +130,18 @@ def test_position_shows_the_grade_instead_of_the_rank_when_policy_asks(city, sem
     assert data.position_text(stat) == "第1/2名"
     settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
     assert data.position_text(stat) == "等级B"  # score rate 77.5%: between the 70% and 85% lines
+
+
+def test_the_star_level_prints_in_words_not_as_a_bare_number(city, semester, exam):
+    from inspections.models import StarRating
+
+    StarRating.objects.create(
+        school=city.school_a,
+        start_year=semester.start_year,
+        visit_count=2,
+        mean_total=Decimal("86.0"),
+        star_level=3,
+        target_level=3,
+    )
+    text = rendered_text(ReportFactory(kind=Kind.SCHOOL, school=city.school_a))
+    assert "星级评定★★★☆☆（三星级）" in text
