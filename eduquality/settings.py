@@ -223,4 +223,6 @@ LOGGING = {
 # Portal policy (DESIGN.md "Technical frame").
 # Show grades (等级) instead of ranks and raw scores wherever policy asks for it.
 SHOW_GRADES_INSTEAD_OF_RANKS = env_bool("SHOW_GRADES_INSTEAD_OF_RANKS", False)
+# A school or district/city quality report is submitted only with its 质量分析会 recorded (seed 000).
+REPORT_MEETING_REQUIRED = env_bool("REPORT_MEETING_REQUIRED", True)
 PAGE_SIZE = 25

@@ -14,6 +14,7 @@ from django.db.models import Q
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
 from reports import charts, findings
 from reports.models import Kind, Report
+from reports.rules import MEETING_KINDS
 from schools.models import School, Semester
 
 NO_INSPECTION_DATA = "暂无督导数据"
@@ -113,31 +114,6 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
         {"name": name, "cells": [cells.get(subject_name) for subject_name in subject_names]}
         for name, cells in by_class.items()
     ]
-    if subject is None and section.lines:  # a subject report has one subject: nothing to set side by side
-        section.charts.append(
-            charts.bar_chart(
-                subject_names,
-                [
-                    (
-                        "本校",
-                        [
-                            line.stat.score_rate * 100 if line.stat.score_rate is not None else None
-                            for line in section.lines
-                        ],
-                    ),
-                    (
-                        "全市",
-                        [
-                            line.city.score_rate * 100 if line.city and line.city.score_rate is not None else None
-                            for line in section.lines
-                        ],
-                    ),
-                ],
-                id_prefix=f"{prefix}-rate",
-                title=f"{exam.name}：各学科得分率（%）",
-                max_value=100,
-            )
-        )
     if subject is not None and section.lines:
         line = section.lines[0]
         labels = _band_labels(line.stat)
@@ -187,45 +163,72 @@ class SubjectTrend:
 
 
 def exam_label(exam: Exam) -> str:
-    """An exam as a row of a semester's table names it: grade, kind and date (the semester is the report's)."""
-    when = f"（{exam.held_on.month}月{exam.held_on.day}日）" if exam.held_on else ""
-    return f"{exam.get_grade_display()}{exam.get_kind_display()}{when}"
+    """An exam as a row of a semester's table names it: grade and kind (the semester is the report's;
+    the appendix gives each exam's full name and date)."""
+    return f"{exam.get_grade_display()}{exam.get_kind_display()}"
+
+
+def _exam_order(exam: Exam) -> tuple:
+    """Within a grade: by date where known, else midterm → final → sample → annual (the kinds' order)."""
+    return (exam.held_on is None, exam.held_on, Exam.Kind.values.index(exam.kind), exam.code)
 
 
 def subject_trends(sections: list[ExamSection], *, prefix: str) -> list[SubjectTrend]:
-    """Each subject's lines over the exams, grouped by grade, exams in time order (the order of
-    `sections`). The chart draws the school's 得分率 per grade over the semester's rounds of exams
-    (抽测 → 期中 → 期末 …), and the city's beside it when there is one grade only."""
+    """Each subject's lines over the semester's exams, grouped by grade. The chart draws the school's
+    得分率 per grade over the rounds of exams (期中 → 期末 …; a second exam of one kind in a grade is
+    its own round), and the city's beside it when there is one grade only."""
     trends: dict[str, SubjectTrend] = {}
-    for section in sections:
+    for section in sorted(sections, key=lambda section: (section.exam.grade, _exam_order(section.exam))):
         grade = section.exam.get_grade_display()
         for line in section.lines:
             trend = trends.setdefault(line.subject, SubjectTrend(line.subject, []))
             trend.rows.append(TrendRow(grade, exam_label(section.exam), line))
     for index, trend in enumerate(trends.values()):
-        trend.rows.sort(key=lambda row: row.line.stat.exam.grade)  # stable: time order within a grade
-        rounds = list(dict.fromkeys(row.line.stat.exam.get_kind_display() for row in _in_time_order(trend)))
-        grades = list(dict.fromkeys(row.grade for row in trend.rows))
-        series = []
-        for grade in grades:
-            by_round = {row.line.stat.exam.get_kind_display(): row.line for row in trend.rows if row.grade == grade}
-            series.append((f"{grade}本校" if len(grades) == 1 else grade, [_rate(by_round.get(r)) for r in rounds]))
-            if len(grades) == 1:
-                series.append(("全市", [_rate(by_round.get(r), city=True) for r in rounds]))
+        by_grade: dict[str, dict[str, SubjectLine]] = {}
+        for row in trend.rows:
+            rounds_of_grade = by_grade.setdefault(row.grade, {})
+            kind = row.line.stat.exam.get_kind_display()
+            seen = sum(1 for name in rounds_of_grade if name.startswith(kind))
+            rounds_of_grade[kind if not seen else f"{kind}{seen + 1}"] = row.line
+        rounds = list(dict.fromkeys(name for lines in by_grade.values() for name in lines))
         if len(rounds) < 2:  # one exam: the table says it all
             continue
+        series = []
+        for grade, lines in by_grade.items():
+            single = len(by_grade) == 1
+            series.append((f"{grade}本校" if single else grade, [_rate(lines.get(name)) for name in rounds]))
+            if single:
+                series.append(("全市", [_rate(lines.get(name), city=True) for name in rounds]))
         trend.chart = charts.line_chart(
             rounds,
             series,
             id_prefix=f"{prefix}-trend{index}",
             title=f"{trend.subject}：各次监测得分率（%）",
             max_value=100,
+            height=200,
         )
     return list(trends.values())
 
 
-def _in_time_order(trend: SubjectTrend) -> list[TrendRow]:
-    return sorted(trend.rows, key=lambda row: (row.line.stat.exam.held_on is None, row.line.stat.exam.held_on))
+def subject_comparison(sections: list[ExamSection], *, prefix: str) -> str:
+    """各学科横向比较: one chart of the school's 得分率 per subject, a bar per grade, each grade at its
+    latest exam of the semester (the city's figures stand in the subjects' tables)."""
+    latest = {section.exam.grade: section for section in sections if section.lines}
+    if not latest:
+        return ""
+    subjects = list(dict.fromkeys(line.subject for section in latest.values() for line in section.lines))
+    series = []
+    for grade in sorted(latest):
+        by_subject = {line.subject: line for line in latest[grade].lines}
+        name = f"{latest[grade].exam.get_grade_display()}（{latest[grade].exam.get_kind_display()}）"
+        series.append((name, [_rate(by_subject.get(subject)) for subject in subjects]))
+    if len(series) == 1:
+        only = latest[next(iter(latest))]
+        by_subject = {line.subject: line for line in only.lines}
+        series.append(("全市", [_rate(by_subject.get(subject), city=True) for subject in subjects]))
+    return charts.bar_chart(
+        subjects, series, id_prefix=f"{prefix}-subjects", title="各学科得分率（%）", max_value=100, height=230
+    )
 
 
 def _rate(line: SubjectLine | None, *, city: bool = False):
@@ -357,12 +360,11 @@ def build_context(report: Report) -> dict:
     context["subject_trends"] = subject_trends(context["sections"], prefix=f"r{report.pk}")
     context["all_pass_rows"] = [
         {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
-        for section in sorted(context["sections"], key=lambda section: section.exam.grade)
+        for section in sorted(context["sections"], key=lambda section: (section.exam.grade, _exam_order(section.exam)))
         if section.all_pass_rate is not None
     ]
-    if subject is None:  # 各学科横向比较: the latest exam of each grade, its subjects side by side
-        latest = {section.exam.grade: section for section in context["sections"] if section.charts}
-        context["subject_comparison"] = [latest[grade].charts[0] for grade in sorted(latest)]
+    if subject is None:
+        context["subject_comparison"] = subject_comparison(context["sections"], prefix=f"r{report.pk}")
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
@@ -419,8 +421,9 @@ def outline(report: Report) -> list[dict]:
         },
         {"id": "measures", "title": "改进措施", "text": report.measures, "extras": [], "data": False},
     ]
-    if report.kind == Kind.SCHOOL:
+    if report.kind in MEETING_KINDS:
         chapters.append({"id": "meeting", "title": "质量分析会", "text": None, "extras": ["meeting"], "data": False})
+    if report.kind == Kind.SCHOOL:
         chapters.append(
             {"id": "subjects", "title": "各学科报告汇总", "text": None, "extras": ["subject_reports"], "data": False}
         )

@@ -6,6 +6,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from reports.models import Kind, Report, Status
+from reports.rules import MEETING_KINDS
 from schools.models import Semester
 
 NARRATIVE_HELP = "系统已自动填入统计表与图表，此处请撰写文字分析。"
@@ -36,7 +37,7 @@ class NarrativeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.kind != Kind.SCHOOL:
+        if self.instance.kind not in MEETING_KINDS:
             for name in ["meeting_held_on", "meeting_attendees", "meeting_conclusions"]:
                 del self.fields[name]
         self.fields["score_analysis"].help_text = NARRATIVE_HELP

@@ -69,6 +69,19 @@ def missing_narrative(sections: dict[str, str]) -> list[str]:
     return [label for label, text in sections.items() if not (text or "").strip()]
 
 
+# Seed 000 §二(四)1: the school and the region analyse their results in a 质量分析会 whose record
+# belongs to the report.
+MEETING_KINDS = frozenset({"school", "district"})
+
+
+def missing_meeting(kind: str, meeting: dict[str, object], *, required: bool) -> list[str]:
+    """The labels of the meeting record still empty, where policy (`required`) makes the meeting a
+    condition of submitting a school or district/city report. `meeting` maps label → value."""
+    if not required or kind not in MEETING_KINDS:
+        return []
+    return [label for label, value in meeting.items() if not str(value or "").strip()]
+
+
 @dataclass(frozen=True)
 class FilingState:
     """Where one expected report stands against its deadline (for the bureau's tracking page)."""

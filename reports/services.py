@@ -9,6 +9,7 @@ import logging
 import time
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -36,6 +37,11 @@ NARRATIVE_FIELDS = {
     "score_analysis": "成绩分析",
     "problems_causes": "问题与原因",
     "measures": "改进措施",
+}
+MEETING_FIELDS = {
+    "meeting_held_on": "质量分析会日期",
+    "meeting_attendees": "质量分析会参会人员",
+    "meeting_conclusions": "质量分析会会议结论",
 }
 
 
@@ -80,6 +86,10 @@ def transition(*, report: Report, action: str, by, comment: str = "") -> Report:
         if action == rules.SUBMIT:
             missing = rules.missing_narrative(
                 {label: getattr(locked, name) for name, label in NARRATIVE_FIELDS.items()}
+            ) + rules.missing_meeting(
+                locked.kind,
+                {label: getattr(locked, name) for name, label in MEETING_FIELDS.items()},
+                required=settings.REPORT_MEETING_REQUIRED,
             )
             if missing:
                 raise ValidationError(f"请先填写：{'、'.join(missing)}。")

@@ -1,5 +1,6 @@
 """Exams with scores and computed statistics, and reports, for the reports tests."""
 
+import datetime
 from decimal import Decimal
 
 import factory
@@ -65,3 +66,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     score_analysis = "语文、数学两科成绩稳中有升。"
     problems_causes = "低分学生较为集中。"
     measures = "加强分层作业与个别辅导。"
+    # The 质量分析会 a school or district report is submitted with (other kinds ignore it).
+    meeting_held_on = datetime.date(2026, 11, 20)
+    meeting_attendees = "全体语文、数学教师"
+    meeting_conclusions = "低分学生逐一建档帮扶。"

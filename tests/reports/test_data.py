@@ -145,3 +145,30 @@ def test_the_star_level_prints_in_words_not_as_a_bare_number(city, semester, exa
     )
     text = rendered_text(ReportFactory(kind=Kind.SCHOOL, school=city.school_a))
     assert "星级评定★★★☆☆（三星级）" in text
+
+
+def test_a_subject_is_one_table_and_one_trend_over_the_semesters_exams(city, semester, exam):
+    from monitoring.models import Exam
+    from tests.reports.factories import scored_exam
+
+    # A second, later final of the same grade in which school A falls back (its 语文 mean 60.00).
+    later = scored_exam(
+        schools=[city.school_a, city.school_b],
+        semester=semester,
+        code="T2",
+        scores_by_school={city.school_a.pk: [70, 60, 50, 60], city.school_b.pk: [80, 70, 60, 40]},
+    )
+    Exam.objects.filter(pk=exam.pk).update(held_on="2026-11-10")
+    Exam.objects.filter(pk=later.pk).update(held_on="2027-01-12")
+    report = ReportFactory(school=city.school_a)
+    context = data.build_context(report)
+    chinese = next(trend for trend in context["subject_trends"] if trend.subject == "语文")
+    assert [(row.label, row.line.stat.mean) for row in chinese.rows] == [
+        ("三年级期末统考", Decimal("77.50")),
+        ("三年级期末统考", Decimal("60.00")),
+    ]
+    # One grade: the school's line and the city's over two rounds (a second final is its own round).
+    assert "期末统考2" in chinese.chart and chinese.chart.count("<polyline") == 2
+    text = rendered_text(report)
+    assert text.count("语文各次监测三率一平均") == 1
+    assert "附录：各次监测明细" in text and "三年级期末统考T2" in text  # the per-exam detail, named in full

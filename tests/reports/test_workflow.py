@@ -241,3 +241,50 @@ def test_starting_a_report_twice_opens_the_same_one(city, semester):
     first = services.create_report(kind=Kind.SCHOOL, semester=semester, by=city.academic_lead_a, school=city.school_a)
     again = services.create_report(kind=Kind.SCHOOL, semester=semester, by=city.academic_lead_a, school=city.school_a)
     assert first.pk == again.pk and Report.objects.count() == 1
+
+
+def test_a_school_report_is_not_submitted_without_its_quality_meeting(city, semester, login):
+    report = ReportFactory(school=city.school_a, meeting_held_on=None, meeting_conclusions="")
+    client = login(city.academic_lead_a)
+    response = transition(client, report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+    assert "请先填写：质量分析会日期、质量分析会会议结论" in client.get(response["Location"]).content.decode()
+
+
+def test_the_city_report_records_its_own_quality_meeting(city, semester, login):
+    report = ReportFactory(
+        kind=Kind.DISTRICT,
+        school=None,
+        district=None,
+        semester=None,
+        start_year=semester.start_year,
+        meeting_held_on=None,
+        meeting_attendees="",
+        meeting_conclusions="",
+    )
+    client = login(city.bureau)
+    assert "质量分析会日期" in client.get(reverse("reports:report-edit", args=[report.pk])).content.decode()
+    transition(client, report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+    client.post(
+        reverse("reports:report-edit", args=[report.pk]),
+        {
+            **NARRATIVE,
+            "meeting_held_on": "2026-12-01",
+            "meeting_attendees": "各区县教研员",
+            "meeting_conclusions": "薄弱学校逐校调研。",
+        },
+    )
+    transition(client, report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_policy_can_let_a_report_go_without_its_meeting(city, semester, login, settings):
+    settings.REPORT_MEETING_REQUIRED = False
+    report = ReportFactory(school=city.school_a, meeting_held_on=None, meeting_attendees="", meeting_conclusions="")
+    transition(login(city.academic_lead_a), report, "submit")
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
