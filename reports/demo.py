@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reports import data, findings, services
 from reports.models import Deadline, Kind, Report, Status
+from reports.rules import MEETING_KINDS
 from schools.demo import DEMO_SCHOOL
 from schools.models import School, Semester, TeachingGroup
 
@@ -31,12 +32,28 @@ def _narrative(scope: str, exams: int) -> dict:
     return {name: text.format(scope=scope, exams=exams) for name, text in TEXT.items()}
 
 
+def _meeting(kind, found) -> dict:
+    """The 质量分析会 of a school or region, resolving on the weaknesses its figures show."""
+    weak = list(dict.fromkeys(f.subject for f in found if f.tone == findings.WEAKNESS))[:2]
+    focus = f"重点研究{'、'.join(weak)}的薄弱环节，" if weak else "巩固各学科优势，"
+    held_on = timezone.localdate() - timedelta(days=5)  # before the report was submitted (3 days ago)
+    return {
+        "meeting_held_on": held_on,
+        "meeting_attendees": "校长、业务校长、教导主任、各教研组长及任课教师"
+        if kind == Kind.SCHOOL
+        else "市教育局基础教育科、教研室全体教研员、各区县教研室主任",
+        "meeting_conclusions": f"{focus}各学科组一周内制定改进措施，下次监测后对照检查落实情况。",
+    }
+
+
 def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> Report:
     report = services.create_report(kind=kind, semester=semester, by=author, **scope)
     exams = semester.exams.filter(schools=scope["school"]) if scope.get("school") else semester.exams.all()
     narrative = _narrative(report.scope_label, exams.count())
     if found := data.report_findings(data.build_context(report)):
         narrative["score_analysis"] = f"以{found[0]['exam'].name}为例：" + findings.as_paragraph(found[0]["findings"])
+    if kind in MEETING_KINDS and status != Status.DRAFT:  # submitted reports carry their meeting
+        narrative |= _meeting(kind, found[0]["findings"] if found else [])
     Report.objects.filter(pk=report.pk).update(
         **narrative,
         status=status,
