@@ -43,6 +43,15 @@ class NarrativeForm(forms.ModelForm):
         self.fields["score_analysis"].help_text = NARRATIVE_HELP
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "保存草稿"))
+        self.helper.add_input(
+            Submit(
+                "save_and_submit",
+                "保存并提交",
+                css_class="btn-success",
+                data_confirm="提交后不能再修改，确定提交？",
+            )
+        )
+        self.helper.attrs = {"data-autosave": "1"}
 
 
 class TransitionForm(forms.Form):

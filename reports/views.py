@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -135,10 +135,23 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if rules.EDIT not in rules.allowed_actions(report.kind, report.status, selectors.roles_over(request.user, report)):
         raise PermissionDenied
     form = NarrativeForm(request.POST or None, instance=report)
+    autosave = request.headers.get("X-Autosave") == "1"  # the editor saves a draft every minute
     if request.method == "POST" and form.is_valid():
         services.save_narrative(form=form, by=request.user)
-        messages.success(request, "已保存。")
+        if autosave:
+            return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M")})
+        if "save_and_submit" not in request.POST:
+            messages.success(request, "已保存。")
+            return redirect("reports:report-detail", pk=report.pk)
+        try:
+            services.transition(report=report, action=rules.SUBMIT, by=request.user)
+        except (ValidationError, rules.TransitionError) as error:
+            messages.error(request, "已保存，但未能提交：" + " ".join(getattr(error, "messages", [str(error)])))
+            return redirect("reports:report-edit", pk=report.pk)
+        messages.success(request, "已保存并提交。")
         return redirect("reports:report-detail", pk=report.pk)
+    if autosave:
+        return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
     findings_by_exam = data.report_findings(data.build_context(report))
     return render(request, "reports/edit.html", {"report": report, "form": form, "findings_by_exam": findings_by_exam})
 

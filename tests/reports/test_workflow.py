@@ -288,3 +288,40 @@ def test_policy_can_let_a_report_go_without_its_meeting(city, semester, login, s
     transition(login(city.academic_lead_a), report, "submit")
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
+
+
+def test_the_writer_saves_and_submits_from_the_edit_page(city, semester, login):
+    report = ReportFactory(school=city.school_a)
+    client = login(city.academic_lead_a)
+    fields = {
+        **NARRATIVE,
+        "meeting_held_on": "2026-11-20",
+        "meeting_attendees": "全体教师",
+        "meeting_conclusions": "建档。",
+    }
+    response = client.post(reverse("reports:report-edit", args=[report.pk]), {**fields, "save_and_submit": "1"})
+    report.refresh_from_db()
+    assert response["Location"] == reverse("reports:report-detail", args=[report.pk])
+    assert report.status == Status.SUBMITTED and report.measures == NARRATIVE["measures"]
+
+
+def test_save_and_submit_keeps_the_text_when_the_meeting_is_missing(city, semester, login):
+    report = ReportFactory(school=city.school_a, meeting_held_on=None)
+    client = login(city.academic_lead_a)
+    fields = {**NARRATIVE, "meeting_attendees": "全体教师", "meeting_conclusions": "建档。", "save_and_submit": "1"}
+    response = client.post(reverse("reports:report-edit", args=[report.pk]), fields, follow=True)
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT and report.measures == NARRATIVE["measures"]
+    assert "已保存，但未能提交：请先填写：质量分析会日期" in response.content.decode()
+
+
+def test_the_editor_autosaves_a_draft(city, semester, login):
+    report = ReportFactory(school=city.school_a)
+    client = login(city.academic_lead_a)
+    url = reverse("reports:report-edit", args=[report.pk])
+    response = client.post(url, {**NARRATIVE, "problems_causes": "自动保存的草稿。"}, headers={"X-Autosave": "1"})
+    assert response.status_code == 200 and "saved_at" in response.json()
+    report.refresh_from_db()
+    assert report.problems_causes == "自动保存的草稿。" and report.status == Status.DRAFT
+    bad = client.post(url, {**NARRATIVE, "meeting_held_on": "不是日期"}, headers={"X-Autosave": "1"})
+    assert bad.status_code == 400 and "meeting_held_on" in bad.json()["errors"]
