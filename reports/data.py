@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
-from reports import charts, findings
+from reports import charts, findings, rules
 from reports.models import Kind, Report
 from reports.rules import MEETING_KINDS
 from schools.models import School, Semester
@@ -339,6 +340,7 @@ def build_context(report: Report) -> dict:
     """Everything a report shows besides its narrative, from the stored data."""
     semesters = semesters_of(report)
     context: dict = {"report": report, "semesters": semesters, "sections": [], "district_sections": []}
+    context["measure_items"] = measure_rows(report.measure_items.select_related("subject"), today=timezone.localdate())
     if report.kind == Kind.DISTRICT:
         exams = exams_for(semesters=semesters)
         context["district_sections"] = [
@@ -349,6 +351,7 @@ def build_context(report: Report) -> dict:
         if report.district_id:
             schools = schools.filter(district=report.district)
         context["warnings_by_school"] = _district_warnings(schools, semesters)
+        context["measure_follow_up"] = measure_follow_up(report, [], today=timezone.localdate())
         return context
     school = report.school
     subject = report.subject if report.kind == Kind.SUBJECT else None
@@ -358,6 +361,7 @@ def build_context(report: Report) -> dict:
         for index, exam in enumerate(exams)
     ]
     context["subject_trends"] = subject_trends(context["sections"], prefix=f"r{report.pk}")
+    context["measure_follow_up"] = measure_follow_up(report, context["sections"], today=timezone.localdate())
     context["all_pass_rows"] = [
         {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
         for section in sorted(context["sections"], key=lambda section: (section.exam.grade, _exam_order(section.exam)))
@@ -419,8 +423,20 @@ def outline(report: Report) -> list[dict]:
             "extras": problems_extras,
             "data": False,
         },
-        {"id": "measures", "title": "改进措施", "text": report.measures, "extras": [], "data": False},
+        {"id": "measures", "title": "改进措施", "text": report.measures, "extras": ["measure_items"], "data": False},
     ]
+    previous = previous_report(report)
+    if previous is not None and previous.measure_items.exists():
+        chapters.insert(
+            3,
+            {
+                "id": "loop",
+                "title": "上期改进措施落实情况",
+                "text": None,
+                "extras": ["measure_follow_up"],
+                "data": False,
+            },
+        )
     if report.kind in MEETING_KINDS:
         chapters.append({"id": "meeting", "title": "质量分析会", "text": None, "extras": ["meeting"], "data": False})
     if report.kind == Kind.SCHOOL:
@@ -519,3 +535,69 @@ def report_findings(context: dict) -> list[dict]:
     by_exam = [(section.exam, section_findings(section)) for section in context.get("sections", [])]
     by_exam += [(s["exam"], district_findings(s, unit=unit)) for s in context.get("district_sections", [])]
     return [{"exam": exam, "findings": found} for exam, found in reversed(by_exam) if found]
+
+
+# ---- the loop: last period's 改进措施 and the figures that followed ---------------------------------
+
+
+def previous_report(report: Report) -> Report | None:
+    """The same scope's report of the period before (its measures are followed up in this one)."""
+    term = report.semester.term if report.semester_id else None
+    start_year, previous_term = rules.previous_period(report.start_year, term)
+    reports = Report.objects.filter(
+        kind=report.kind,
+        school_id=report.school_id,
+        subject_id=report.subject_id,
+        district_id=report.district_id,
+        start_year=start_year,
+    )
+    if previous_term is None:
+        return reports.filter(semester__isnull=True).first()
+    return reports.filter(semester__term=previous_term).select_related("semester").first()
+
+
+def measure_rows(measures, *, today) -> list[dict]:
+    return [
+        {"measure": m, "overdue": rules.measure_is_overdue(m.state, m.due_on, today), "outcome": ""} for m in measures
+    ]
+
+
+def _latest_line(sections: list[ExamSection], subject_name: str) -> SubjectLine | None:
+    lines = [line for section in sections for line in section.lines if line.subject == subject_name]
+    return lines[-1] if lines else None
+
+
+def measure_follow_up(report: Report, sections: list[ExamSection], *, today) -> list[dict]:
+    """Last period's measures with their state and, for a measure aimed at a subject, how the
+    school's gap to the city in that subject moved from last period's latest exam to this one's."""
+    previous = previous_report(report)
+    if previous is None:
+        return []
+    rows = measure_rows(previous.measure_items.select_related("subject"), today=today)
+    for row in rows:
+        subject = row["measure"].subject
+        if subject is None or report.school_id is None or previous.semester_id is None:
+            continue
+        earlier = exams_for(semesters=[previous.semester], school=report.school, subject=subject)
+        before = (
+            _latest_line(
+                [school_exam_section(earlier[-1], report.school, subject=subject, prefix="loop")], subject.name
+            )
+            if earlier
+            else None
+        )
+        now = _latest_line(sections, subject.name)
+        if not (before and now and before.city and now.city):
+            row["outcome"] = "暂无可对比的监测成绩。"
+            continue
+        figures = findings.SubjectFigures(
+            subject=subject.name,
+            full_marks=now.stat.exam_subject.full_marks,
+            sitters=now.stat.sitters,
+            mean=now.stat.mean,
+            city_mean=now.city.mean,
+            previous_mean=before.stat.mean,
+            city_previous_mean=before.city.mean,
+        )
+        row["outcome"] = findings.change_since_comparable(figures, before="上学期").text
+    return rows

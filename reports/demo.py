@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports import data, findings, services
-from reports.models import Deadline, Kind, Report, Status
+from reports.models import Deadline, ImprovementMeasure, Kind, Report, Status
 from reports.rules import MEETING_KINDS
 from schools.demo import DEMO_SCHOOL
-from schools.models import School, Semester, TeachingGroup
+from schools.models import School, Semester, Subject, TeachingGroup
 
 TEXT = {
     "basic_situation": "本学期{scope}共组织质量监测{exams}次。全体教师认真落实教学常规，坚持集体备课与听评课制度，"
@@ -44,6 +44,36 @@ def _meeting(kind, found) -> dict:
         else "市教育局基础教育科、教研室全体教研员、各区县教研室主任",
         "meeting_conclusions": f"{focus}各学科组一周内制定改进措施，下次监测后对照检查落实情况。",
     }
+
+
+DEMO_MEASURES = [
+    (
+        "YW",
+        "语文组每周开展一次作文专项教研，建立低分学生帮扶台账",
+        "语文教研组长",
+        30,
+        ImprovementMeasure.State.ONGOING,
+    ),
+    ("SX", "数学组落实分层作业，每两周一次错题讲评", "数学教研组长", 45, ImprovementMeasure.State.PLANNED),
+    (None, "学校每月召开一次教学例会，通报各班质量变化", "教导主任", -5, ImprovementMeasure.State.PLANNED),
+]
+
+
+def _measures(report: Report) -> None:
+    """The demo school's measures: one under way, one planned, one already past its deadline."""
+    subjects = Subject.objects.in_bulk(["YW", "SX"], field_name="code")
+    today = timezone.localdate()
+    ImprovementMeasure.objects.bulk_create(
+        ImprovementMeasure(
+            report=report,
+            subject=subjects.get(code) if code else None,
+            text=text,
+            owner=owner,
+            due_on=today + timedelta(days=days),
+            state=state,
+        )
+        for code, text, owner, days, state in DEMO_MEASURES
+    )
 
 
 def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> Report:
@@ -120,6 +150,7 @@ def build_demo() -> list[str]:
         late = unfiled_schools(kind=Kind.SCHOOL, semester=semester)[:8]
         services.remind(kind=Kind.SCHOOL, semester=semester, schools=late, by=users.get("bureau"))
     demo_report = Report.objects.get(kind=Kind.SCHOOL, school=demo_school, semester=semester)
+    _measures(demo_report)
     stored, _ = services.render_report_pdf(demo_report, by=users.get("academic"))
     return [
         f"质量分析报告：全校报告 {counts['school']} 份、{DEMO_SCHOOL}学科报告与校长报告、全市区域报告；"

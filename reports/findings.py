@@ -163,16 +163,19 @@ def place_among_peers(f: SubjectFigures, lines: FindingLines = DEFAULT_LINES) ->
     return Finding("peers", tone, f.subject, text, Decimal(f.rank))
 
 
-def change_since_comparable(f: SubjectFigures, lines: FindingLines = DEFAULT_LINES) -> Finding | None:
-    """Against the comparable exam: the gap to the city then and now (points), or else the place."""
+def change_since_comparable(
+    f: SubjectFigures, lines: FindingLines = DEFAULT_LINES, *, before: str = "上次"
+) -> Finding | None:
+    """Against the comparable exam (`before` names it): the gap to the city then and now (points),
+    or else the place."""
     if None not in (f.mean, f.city_mean, f.previous_mean, f.city_previous_mean):
-        before = printed(f.previous_mean - f.city_previous_mean)
+        then = printed(f.previous_mean - f.city_previous_mean)
         now = printed(f.mean - f.city_mean)
-        change = now - before
+        change = now - then
         tone = _tone(change, printed(f.full_marks * lines.level_mean_share))
         verb = {NEUTRAL: "基本未变", STRENGTH: "相对全市有所进步", WEAKNESS: "相对全市有所退步"}[tone]
         text = (
-            f"{f.subject}与全市平均分之差由上次的{_signed(before)}分变为{_signed(now)}分"
+            f"{f.subject}与全市平均分之差由{before}的{_signed(then)}分变为{_signed(now)}分"
             f"（变化{_signed(change)}分），{verb}。"
         )
         return Finding("change", tone, f.subject, text, change)

@@ -5,7 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from reports.models import Kind, Report, Status
+from reports.models import ImprovementMeasure, Kind, Report, Status
 from reports.rules import MEETING_KINDS
 from schools.models import Semester
 
@@ -83,3 +83,30 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["q", "kind", "status", "start_year"]
+
+
+class MeasureForm(forms.ModelForm):
+    """A new 改进措施 of a report: what, for which subject, who, by when."""
+
+    class Meta:
+        model = ImprovementMeasure
+        fields = ["text", "subject", "owner", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        if report.kind == Kind.SUBJECT:  # a subject report's measures are its subject's
+            del self.fields["subject"]
+        else:
+            self.fields["subject"].empty_label = "（不针对单一学科）"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class MeasureStateForm(forms.ModelForm):
+    """How a measure was carried out (落实情况)."""
+
+    class Meta:
+        model = ImprovementMeasure
+        fields = ["state", "follow_up"]

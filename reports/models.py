@@ -216,3 +216,39 @@ class BatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}/{self.report_id}"
+
+
+class ImprovementMeasure(models.Model):
+    """改进措施: one tracked measure of a report, followed up in the next semester's report
+    (检测 → 分析反馈 → 行为改进, seed 000)."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "未开始"
+        ONGOING = "ongoing", "推进中"
+        DONE = "done", "已落实"
+        DROPPED = "dropped", "未落实"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="measure_items", verbose_name="报告")
+    text = models.CharField("措施", max_length=300)
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="针对学科",
+        help_text="用于跟踪该学科此后的成绩变化。",
+    )
+    owner = models.CharField("责任人", max_length=40)
+    due_on = models.DateField("完成期限")
+    state = models.CharField("落实情况", max_length=10, choices=State.choices, default=State.PLANNED)
+    follow_up = models.CharField("落实说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "改进措施"
+        verbose_name_plural = "改进措施"
+        ordering = ["report", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

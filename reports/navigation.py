@@ -16,6 +16,7 @@ def menu(user) -> dict | None:
         children.append(("撰写报告", reverse("reports:report-create")))
     if is_bureau(user):
         children.append(("报送情况与催报", reverse("reports:tracking")))
+        children.append(("改进措施落实情况", reverse("reports:measures-overview")))
     return {"label": "质量报告", "icon": "file-earmark-text", "children": children}
 
 

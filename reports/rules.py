@@ -96,3 +96,25 @@ def filing_state(status: str | None, due_on, today) -> FilingState:
         return FilingState("已提交" if status == SUBMITTED else "已通过", False)
     label = {None: "未开始", DRAFT: "草稿未提交", RETURNED: "退回待修改"}[status]
     return FilingState(label, bool(due_on and today and today > due_on))
+
+
+# ---- The loop: 改进措施 followed up the next semester (检测 → 分析反馈 → 行为改进) -------------------
+
+
+def previous_period(start_year: int, term: int | None) -> tuple[int, int | None]:
+    """The period whose report's measures a report follows up: the semester before (term 1 of a
+    school year follows term 2 of the year before), or the school year before for annual kinds."""
+    if term is None:
+        return start_year - 1, None
+    return (start_year, 1) if term == 2 else (start_year - 1, 2)
+
+
+def may_track_measures(kind: str, roles: Set[str]) -> bool:
+    """Who records how a report's measures were carried out: its authors and its reviewers (the
+    school's leaders for a school's reports, the bureau for the region's)."""
+    return bool(roles & (AUTHOR_ROLES[kind] | REVIEWER_ROLES[kind]))
+
+
+def measure_is_overdue(state: str, due_on, today) -> bool:
+    """A measure past its deadline that is neither carried out (done) nor closed as not carried out."""
+    return state not in {"done", "dropped"} and due_on is not None and today > due_on

@@ -2,7 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from reports.models import Kind, Report, ReportPdf, Status
+from reports.models import ImprovementMeasure, Kind, Report, ReportPdf, Status
+from reports.rules import measure_is_overdue
 from schools.models import District, School, Semester, Subject
 from schools.scoping import grants_of, is_bureau, is_inspector, school_ids_for
 
@@ -79,3 +80,27 @@ def _scope_label(scope: dict, semester: Semester) -> str:
         where = scope["school"].name
     period = semester.academic_year_label if kind in {Kind.DISTRICT, Kind.PRINCIPAL_ACCOUNT} else str(semester)
     return f"{where} · {period} · {Kind(kind).label}"
+
+
+def measures_by_school(*, semester, today) -> list[dict]:
+    """Per school, the 改进措施 of its reports of `semester`, counted by state (overdue apart)."""
+    rows: dict[int, dict] = {}
+    measures = (
+        ImprovementMeasure.objects.filter(report__semester=semester, report__school__isnull=False)
+        .select_related("report__school")
+        .order_by("report__school__code", "pk")
+    )
+    for m in measures:
+        school = m.report.school
+        row = rows.setdefault(
+            school.pk,
+            {"school": school.name, "school_id": school.pk, "reports": set(), "total": 0, "overdue": 0}
+            | dict.fromkeys(ImprovementMeasure.State.values, 0),
+        )
+        row["reports"].add(m.report_id)
+        row["total"] += 1
+        row[m.state] += 1
+        row["overdue"] += measure_is_overdue(m.state, m.due_on, today)
+    for row in rows.values():
+        row["reports"] = len(row["reports"])
+    return list(rows.values())

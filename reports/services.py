@@ -21,7 +21,17 @@ from django.utils import timezone
 from eduquality import audit, jobs, pdf
 from eduquality.models import AuditEntry, Job
 from reports import data, rules
-from reports.models import ANNUAL_KINDS, BatchItem, Deadline, Kind, Reminder, Report, ReportPdf, Status
+from reports.models import (
+    ANNUAL_KINDS,
+    BatchItem,
+    Deadline,
+    ImprovementMeasure,
+    Kind,
+    Reminder,
+    Report,
+    ReportPdf,
+    Status,
+)
 from reports.selectors import roles_over
 from schools.models import School, Semester
 
@@ -316,3 +326,24 @@ def render_batch_job(job: Job, report_progress) -> None:
         job.message += (
             f"{len(failed)} 所学校生成失败：{names}。重新发起批量生成即可补齐（已生成的报告内容未变时直接沿用）。"
         )
+
+
+# ---- 改进措施 (the loop) ----------------------------------------------------------------------------
+
+
+def add_measure(*, report: Report, form, by) -> ImprovementMeasure:
+    """A measure is added while its report is being written (its authors, draft or returned)."""
+    if rules.EDIT not in rules.allowed_actions(report.kind, report.status, roles_over(by, report)):
+        raise PermissionDenied
+    form.instance.report = report
+    if report.kind == Kind.SUBJECT:
+        form.instance.subject = report.subject
+    return audit.save_form(form, actor=by)
+
+
+def update_measure(*, measure: ImprovementMeasure, form, by) -> ImprovementMeasure:
+    """How a measure was carried out, recorded by the report's authors or reviewers at any time."""
+    report = measure.report
+    if not rules.may_track_measures(report.kind, roles_over(by, report)):
+        raise PermissionDenied
+    return audit.save_form(form, actor=by)

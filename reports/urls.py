@@ -19,4 +19,7 @@ urlpatterns = [
     path("tracking/deadline/", views.deadline_set, name="deadline-set"),
     path("tracking/remind/", views.tracking_remind, name="tracking-remind"),
     path("batch/", views.batch_render, name="batch-render"),
+    path("<int:pk>/measures/add/", views.measure_add, name="measure-add"),
+    path("measures/<int:pk>/state/", views.measure_state, name="measure-state"),
+    path("measures/", views.measures_overview, name="measures-overview"),
 ]

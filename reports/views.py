@@ -14,7 +14,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import audit, excel
 from reports import data, rules, selectors, services, tracking
-from reports.forms import BatchForm, DeadlineForm, NarrativeForm, ReportFilter, TrackingForm, TransitionForm
+from reports.forms import (
+    BatchForm,
+    DeadlineForm,
+    MeasureForm,
+    MeasureStateForm,
+    NarrativeForm,
+    ReportFilter,
+    TrackingForm,
+    TransitionForm,
+)
+from reports.models import ImprovementMeasure
 from schools.models import Semester
 from schools.scoping import grants_of, is_bureau
 
@@ -116,10 +126,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     actions = rules.allowed_actions(report.kind, report.status, selectors.roles_over(request.user, report))
     context = data.build_context(report)
+    roles = selectors.roles_over(request.user, report)
     context.update(
         chapters=data.outline(report),
         actions=actions,
         can_edit=rules.EDIT in actions,
+        measure_form=MeasureForm(report=report) if rules.EDIT in actions else None,
+        can_track=rules.may_track_measures(report.kind, roles),
+        measure_states=ImprovementMeasure.State.choices,
         pdfs=selectors.pdfs_of(report),
         history=audit.history_for(report)[:20],
         transition_form=TransitionForm(),
@@ -261,3 +275,72 @@ def batch_render(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     job = services.start_batch(semester=form.cleaned_data["semester"], by=request.user)
     return redirect("job-detail", pk=job.pk)
+
+
+# ---- 改进措施 (the loop) ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    report = _report_for(request, pk)
+    form = MeasureForm(request.POST, report=report)
+    if form.is_valid():
+        services.add_measure(report=report, form=form, by=request.user)
+        messages.success(request, "已添加改进措施。")
+    else:
+        messages.error(request, "改进措施未添加：" + "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("reports:report-detail", args=[report.pk]) + "#measures")
+
+
+@login_required
+@require_POST
+def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
+    _gate(request)
+    measure = get_object_or_404(
+        ImprovementMeasure.objects.select_related("report"),
+        pk=pk,
+        report__in=selectors.report_qs_for(user=request.user),
+    )
+    form = MeasureStateForm(request.POST, instance=measure)
+    if form.is_valid():
+        services.update_measure(measure=measure, form=form, by=request.user)
+        messages.success(request, "已更新落实情况。")
+    else:
+        messages.error(request, "落实情况未更新：" + "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("reports:report-detail", args=[measure.report_id]) + "#measures")
+
+
+@login_required
+def measures_overview(request: HttpRequest) -> HttpResponse:
+    """The bureau's view of the loop: per school, how last semester's measures were carried out."""
+    _gate_bureau(request)
+    semester = _current_semester(request)
+    rows = selectors.measures_by_school(semester=semester, today=timezone.localdate())
+    if request.GET.get("export") == "xlsx":
+        sheet = excel.Sheet(
+            title="改进措施落实",
+            header=["学校", "报告数", "措施数", "已落实", "推进中", "未开始", "未落实", "已逾期"],
+            rows=(
+                [
+                    r["school"],
+                    r["reports"],
+                    r["total"],
+                    r["done"],
+                    r["ongoing"],
+                    r["planned"],
+                    r["dropped"],
+                    r["overdue"],
+                ]
+                for r in rows
+            ),
+            widths=[32, 8, 8, 8, 8, 8, 8, 8],
+        )
+        return excel.export_response(f"改进措施落实-{semester}.xlsx", [sheet])
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/measures.html",
+        {"semester": semester, "semesters": Semester.objects.all(), "page": page, "rows": page.object_list},
+    )

@@ -3,7 +3,7 @@
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from reports.models import Kind, ReportPdf, Status
+from reports.models import ImprovementMeasure, Kind, ReportPdf, Status
 from tests.matrix import BUREAU_ONLY, POST_ONLY, statuses
 from tests.reports.factories import ReportFactory
 
@@ -26,6 +26,9 @@ EXPECTED = {
     "reports:deadline-set": POST_ONLY,
     "reports:tracking-remind": POST_ONLY,
     "reports:batch-render": POST_ONLY,
+    "reports:measure-add": POST_ONLY,
+    "reports:measure-state": POST_ONLY,
+    "reports:measures-overview": BUREAU_ONLY,
 }
 
 
@@ -34,12 +37,23 @@ def build(city) -> dict:
     stored = ReportPdf(report=report, version=1, content_hash="0" * 64, status_at_render=report.status)
     stored.file.save("matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
     stored.save()
-    return {"report": report}
+    measure = ImprovementMeasure.objects.create(
+        report=report, text="作文专项教研", owner="甲语文组长", due_on="2027-01-10"
+    )
+    return {"report": report, "measure": measure}
 
 
 def url(name: str, objects: dict) -> str:
     if name == "reports:report-pdf":
         return reverse(name, kwargs={"pk": objects["report"].pk, "version": 1})
-    if name in {"reports:report-detail", "reports:report-edit", "reports:report-transition", "reports:report-render"}:
+    if name == "reports:measure-state":
+        return reverse(name, kwargs={"pk": objects["measure"].pk})
+    if name in {
+        "reports:report-detail",
+        "reports:report-edit",
+        "reports:report-transition",
+        "reports:report-render",
+        "reports:measure-add",
+    }:
         return reverse(name, kwargs={"pk": objects["report"].pk})
     return reverse(name)

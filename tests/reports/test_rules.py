@@ -78,3 +78,39 @@ def test_missing_narrative_lists_blank_sections_in_order():
 )
 def test_filing_state_against_the_deadline(status, due, today, label, overdue):
     assert rules.filing_state(status, due, today) == rules.FilingState(label, overdue)
+
+
+@pytest.mark.parametrize(
+    ("start_year", "term", "previous"),
+    [(2026, 2, (2026, 1)), (2026, 1, (2025, 2)), (2026, None, (2025, None))],
+)
+def test_the_measures_followed_up_are_the_previous_periods(start_year, term, previous):
+    assert rules.previous_period(start_year, term) == previous
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "may"),
+    [
+        ("school", {"academic_lead"}, True),
+        ("school", {"principal"}, True),
+        ("school", {"teacher"}, False),
+        ("subject", {"group_leader"}, True),
+        ("district", {"bureau"}, True),
+        ("district", {"principal"}, False),
+    ],
+)
+def test_who_tracks_measures(kind, roles, may):
+    assert rules.may_track_measures(kind, roles) is may
+
+
+@pytest.mark.parametrize(
+    ("state", "due", "today", "overdue"),
+    [
+        ("planned", date(2026, 12, 1), date(2026, 12, 2), True),
+        ("ongoing", date(2026, 12, 1), date(2026, 12, 1), False),  # due today is not yet overdue
+        ("done", date(2026, 12, 1), date(2027, 1, 1), False),
+        ("dropped", date(2026, 12, 1), date(2027, 1, 1), False),
+    ],
+)
+def test_a_measure_is_overdue_after_its_deadline_until_closed(state, due, today, overdue):
+    assert rules.measure_is_overdue(state, due, today) is overdue
