@@ -237,6 +237,28 @@ def _rate(line: SubjectLine | None, *, city: bool = False):
     return stat.score_rate * 100 if stat is not None and stat.score_rate is not None else None
 
 
+def borderline_rows(sections: list[ExamSection]) -> list[dict]:
+    """临界生与后进生 of a subject, exam by exam: students just under the pass and excellence lines
+    (the stored borderline counts) and those under the low-score line (低分率 × sitters)."""
+    rows = []
+    for section in sections:
+        for line in section.lines:
+            stat = line.stat
+            low = round(stat.low_rate * stat.sitters) if stat.low_rate is not None else None
+            rows.append(
+                {
+                    "label": exam_label(section.exam),
+                    "sitters": stat.sitters,
+                    "borderline_pass": stat.borderline_pass,
+                    "borderline_excellent": stat.borderline_excellent,
+                    "low": low,
+                    "low_rate": stat.low_rate,
+                    "city_low_rate": line.city.low_rate if line.city else None,
+                }
+            )
+    return rows
+
+
 def _band_labels(stat: Statistic) -> list[str]:
     from monitoring import rules
 
@@ -362,6 +384,10 @@ def build_context(report: Report) -> dict:
     ]
     context["subject_trends"] = subject_trends(context["sections"], prefix=f"r{report.pk}")
     context["measure_follow_up"] = measure_follow_up(report, context["sections"], today=timezone.localdate())
+    if subject is not None:
+        latest = {section.exam.grade: section for section in context["sections"]}  # the latest exam per grade
+        context["class_sections"] = [latest[grade] for grade in sorted(latest)]
+        context["borderline_rows"] = borderline_rows(context["sections"])
     context["all_pass_rows"] = [
         {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
         for section in sorted(context["sections"], key=lambda section: (section.exam.grade, _exam_order(section.exam)))
@@ -425,10 +451,18 @@ def outline(report: Report) -> list[dict]:
         },
         {"id": "measures", "title": "改进措施", "text": report.measures, "extras": ["measure_items"], "data": False},
     ]
+    if report.kind == Kind.SUBJECT:
+        # 学科组 (seed 000 §二(四)1): 成绩概况 → 试卷分析 → 班级对比 → 临界生与后进生 → 问题与原因 → 改进措施.
+        chapters[1]["title"] = "成绩概况"
+        chapters[2:2] = [
+            {"id": "paper", "title": "试卷分析", "text": None, "extras": ["paper_analysis"], "data": False},
+            {"id": "classes", "title": "班级对比", "text": None, "extras": ["class_comparison"], "data": False},
+            {"id": "students", "title": "临界生与后进生", "text": None, "extras": ["borderline"], "data": False},
+        ]
     previous = previous_report(report)
     if previous is not None and previous.measure_items.exists():
         chapters.insert(
-            3,
+            len(chapters) - 1,  # just before 改进措施
             {
                 "id": "loop",
                 "title": "上期改进措施落实情况",

@@ -172,3 +172,22 @@ def test_a_subject_is_one_table_and_one_trend_over_the_semesters_exams(city, sem
     text = rendered_text(report)
     assert text.count("语文各次监测三率一平均") == 1
     assert "附录：各次监测明细" in text and "三年级期末统考T2" in text  # the per-exam detail, named in full
+
+
+def test_a_subject_report_tells_the_subject_groups_story(city, semester, exam):
+    report = ReportFactory(kind=Kind.SUBJECT, school=city.school_a, subject=Subject.objects.get(code="YW"))
+    titles = [chapter["title"] for chapter in data.outline(report)]
+    assert titles == [
+        "基本情况",
+        "成绩概况",
+        "试卷分析",
+        "班级对比",
+        "临界生与后进生",
+        "问题与原因",
+        "改进措施",
+        "附录：各次监测明细",
+    ]
+    text = rendered_text(report)
+    # The borderline table, and the class chart and table under 班级对比; no whole-school figure.
+    assert "临界生与低分学生人数（各次监测）" in text and "四、班级对比" in text and "语文各班平均分" in text
+    assert "全科及格率" not in text and "各学科得分率" not in text
