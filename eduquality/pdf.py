@@ -59,7 +59,7 @@ def static_only_fetcher():
 
 
 # Part of every content hash: a change of renderer or of the shared stylesheet makes new versions.
-RENDERER_VERSION = "weasyprint-70/pdf.css-1"
+RENDERER_VERSION = "weasyprint-70/pdf.css-2"
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,19 @@ def test_rendering_unchanged_content_reuses_the_stored_pdf(city, semester, exam)
     assert not reused_changed and changed.version == 2
     assert list(ReportPdf.objects.filter(report=report).values_list("version", flat=True).order_by("version")) == [1, 2]
     assert "每周一次教研活动" in pdf_text(changed.file.read())
+
+
+def test_chapters_are_pdf_bookmarks_with_subjects_beneath(city, semester, exam):
+    from weasyprint import HTML
+
+    from eduquality import pdf
+
+    report = ReportFactory(school=city.school_a)
+    html = services.document_html(report)
+    document = HTML(string=html, base_url=pdf.STATIC_ORIGIN, url_fetcher=pdf.static_only_fetcher()).render()
+    tree = document.make_bookmark_tree()  # (label, target, children, state) per bookmark
+    chapters = [label for label, _target, _children, _state in tree]
+    assert chapters[0] == "一、基本情况" and chapters[-1].endswith("附录：各次监测明细")
+    assert "目　录" not in chapters and "全校各学科教学质量分析报告" not in chapters  # not the toc, not the cover
+    analysis = tree[chapters.index("二、成绩分析")]
+    assert [child[0] for child in analysis[2]] == ["各学科横向比较", "1. 语文", "2. 数学"]
