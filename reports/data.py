@@ -355,7 +355,29 @@ def district_exam_section(exam: Exam, district, *, prefix: str) -> dict:
         title=f"{exam.name}：各{'学校' if district else '区县'}平均得分率（%）",
         max_value=100,
     )
-    return {"exam": exam, "subjects": subjects, "rows": rows, "summary": summary, "charts": [chart]}
+    shown = [chart]
+    if district is None or len(rows) >= 5:  # the distribution of the schools (or districts)
+        shown.append(distribution_chart(rows, unit="学校" if district else "区县", prefix=f"{prefix}-spread"))
+    return {"exam": exam, "subjects": subjects, "rows": rows, "summary": summary, "charts": shown}
+
+
+DISTRIBUTION_BANDS = [(0, 50), (50, 60), (60, 70), (70, 80), (80, 90), (90, 101)]
+
+
+def distribution_chart(rows: list[dict], *, unit: str, prefix: str) -> str:
+    """How many schools (districts) fall in each band of average score rate (平均得分率)."""
+    counts = [0] * len(DISTRIBUTION_BANDS)
+    for row in rows:
+        if row["average_rate"] is None:
+            continue
+        percent = row["average_rate"] * 100
+        for index, (low, high) in enumerate(DISTRIBUTION_BANDS):
+            if low <= percent < high:
+                counts[index] += 1
+    labels = ["50%以下", *(f"{low}–{high}%" for low, high in DISTRIBUTION_BANDS[1:-1]), "90%及以上"]
+    return charts.bar_chart(
+        labels, [(f"{unit}数", counts)], id_prefix=prefix, title=f"各{unit}平均得分率分布（{unit}数）", height=220
+    )
 
 
 def build_context(report: Report) -> dict:

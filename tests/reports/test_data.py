@@ -1,5 +1,6 @@
 """Each kind of report is filled from the stored statistics: the PDF text holds the right figures."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -191,3 +192,17 @@ def test_a_subject_report_tells_the_subject_groups_story(city, semester, exam):
     # The borderline table, and the class chart and table under 班级对比; no whole-school figure.
     assert "临界生与低分学生人数（各次监测）" in text and "四、班级对比" in text and "语文各班平均分" in text
     assert "全科及格率" not in text and "各学科得分率" not in text
+
+
+def test_the_city_report_shows_how_the_districts_are_distributed(city, semester, exam):
+    report = ReportFactory(
+        kind=Kind.DISTRICT, school=None, district=None, semester=None, start_year=semester.start_year
+    )
+    section = data.build_context(report)["district_sections"][0]
+    spread = section["charts"][1]
+    # A's district averages (77.50 + 76.50) / 2 % = 77.0 %, B's (62.50 + 61.50) / 2 % = 62.0 %.
+    assert "各区县平均得分率分布（区县数）" in spread
+    heights = {int(c): float(h) for c, h in re.findall(r'id="[^"]*-bar-0-(\d)"[^>]*height="([\d.]+)"', spread)}
+    # Bands: <50, 50–60, 60–70, 70–80, 80–90, ≥90: one district in 60–70 %, one in 70–80 %.
+    assert [index for index, height in sorted(heights.items()) if height > 0] == [2, 3]
+    assert heights[2] == heights[3]
