@@ -321,6 +321,7 @@ def test_school_star_levels_and_summary(city):
     semester = Visit.objects.first().semester
     assert selectors.school_inspection_summary(school=city.school_a, semester=semester) == {
         "star_level": 0,
+        "star_label": "未达星级",
         "visits": 1,
         "observations": 1,
         "open_rectifications": 1,
