@@ -1,0 +1,280 @@
+"""The value-added engine: sums of matched students in SQL, the model over those sums in Python.
+
+One query gives, per current-exam subject × school × class, the sums of the students who sat the
+subject in both exams (matched by student — the 学籍号 is unique — and counted for the school and
+class of the current exam, so a student who changed school counts for the new one); a second gives
+the same per class for the total over the subjects both exams share (students who sat all of them in
+both). Schools are the sums of their classes. monitoring.value_added.rules standardises, fits and
+classifies; the figures are stored (ValueAdded, ValueAddedFit) for the pages to read.
+
+Classes are fitted as the groups of their own two-level model over the same students (students in
+classes, city-wide), not as a level nested in schools: a class's figure is its progress against the
+city, school effect included, which is what a principal compares classes by.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+
+from monitoring import statistics
+from monitoring.models import Exam, ExamSubject, Level, Score, Statistic
+from monitoring.value_added import rules
+from monitoring.value_added.models import ValueAdded, ValueAddedFit
+from schools.models import School, Student
+
+MIN_MATCHED_FOR_A_FIT = 10
+
+_COVARIATE_SQL = {
+    "female": "CASE WHEN st.gender = 'F' THEN 1.0 ELSE 0.0 END",
+    "urban": "CASE WHEN sch.urban_rural_id LIKE '1%%' THEN 1.0 ELSE 0.0 END",
+}
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """The current exam's subjects and their counterparts in the comparable exam."""
+
+    pairs: list[tuple[ExamSubject, ExamSubject]]
+    missing: list[ExamSubject]
+
+
+def pairing(exam: Exam) -> Pairing:
+    before = {s.subject_id: s for s in exam.comparable_exam.subjects.select_related("subject")}
+    pairs, missing = [], []
+    for subject in exam.subjects.select_related("subject").order_by("order", "subject__order"):
+        if subject.subject_id in before:
+            pairs.append((subject, before[subject.subject_id]))
+        else:
+            missing.append(subject)
+    return Pairing(pairs, missing)
+
+
+def covariates_of(exam: Exam) -> list[str]:
+    return [c for c in exam.value_added_covariates or [] if c in rules.COVARIATES]
+
+
+def _matched_sql(pairs, covariates: list[str]) -> tuple[str, str, list]:
+    """(WITH …, FROM … WHERE …, params): the matched (current, before) score rows of every pair."""
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    params = [v for now, before in pairs for v in (now.pk, before.pk)]
+    joins = ""
+    if "female" in covariates:
+        joins += f" JOIN {Student._meta.db_table} st ON st.id = a.student_id"
+    if "urban" in covariates:
+        joins += f" JOIN {School._meta.db_table} sch ON sch.id = a.school_id"
+    table = Score._meta.db_table
+    with_part = f"WITH p(now_id, before_id) AS (VALUES {values}) "
+    from_part = (
+        f"FROM {table} a JOIN p ON p.now_id = a.exam_subject_id "
+        f"JOIN {table} b ON b.exam_subject_id = p.before_id AND b.student_id = a.student_id{joins} "
+        "WHERE a.score IS NOT NULL AND b.score IS NOT NULL"
+    )
+    return with_part, from_part, params
+
+
+def _sum_columns(names: list[str]) -> list[str]:
+    """SUM of each column, then of each product c_i c_j (i ≤ j)."""
+    sums = [f"SUM({c})" for c in names]
+    sums += [f"SUM({names[i]} * {names[j]})" for i in range(len(names)) for j in range(i, len(names))]
+    return sums
+
+
+def _group_sums(key, n: int, values, k: int) -> rules.GroupSums:
+    first = np.array(values[:k], dtype=float)
+    second = np.empty((k, k))
+    index = k
+    for i in range(k):
+        for j in range(i, k):
+            second[i, j] = second[j, i] = float(values[index])
+            index += 1
+    return rules.GroupSums(key, n, first, second)
+
+
+def class_sums(exam: Exam, pairs, covariates: list[str]) -> dict[tuple, rules.GroupSums]:
+    """{(current exam_subject_id, school_id, class_id): sums over (before, covariates…, now)}."""
+    with_part, from_part, params = _matched_sql(pairs, covariates)
+    names = ["c_before", *[f"c_{c}" for c in covariates], "c_now"]
+    inner = ", ".join(
+        [
+            f"{statistics.as_float('b.score')} AS c_before",
+            *[f"{_COVARIATE_SQL[c]} AS c_{c}" for c in covariates],
+            f"{statistics.as_float('a.score')} AS c_now",
+        ]
+    )
+    sql = (
+        f"{with_part}SELECT x.exam_subject_id, x.school_id, x.school_class_id, COUNT(*), "
+        f"{', '.join(_sum_columns(names))} "
+        f"FROM (SELECT a.exam_subject_id, a.school_id, a.school_class_id, {inner} {from_part}) x "
+        "GROUP BY x.exam_subject_id, x.school_id, x.school_class_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    k = len(names)
+    return {(r[0], r[1], r[2]): _group_sums((r[1], r[2]), r[3], r[4:], k) for r in rows}
+
+
+def total_class_sums(exam: Exam, pairs, covariates: list[str]) -> dict[tuple, rules.GroupSums]:
+    """{(None, school_id, class_id): sums of the total over every shared subject}: students who sat
+    all of them in both exams."""
+    with_part, from_part, params = _matched_sql(pairs, covariates)
+    names = ["c_before", *[f"c_{c}" for c in covariates], "c_now"]
+    inner = ", ".join(
+        [
+            f"SUM({statistics.as_float('b.score')}) AS c_before",
+            *[f"MIN({_COVARIATE_SQL[c]}) AS c_{c}" for c in covariates],
+            f"SUM({statistics.as_float('a.score')}) AS c_now",
+        ]
+    )
+    sql = (
+        f"{with_part}SELECT t.school_id, t.school_class_id, COUNT(*), {', '.join(_sum_columns(names))} "
+        f"FROM (SELECT MIN(a.school_id) AS school_id, MIN(a.school_class_id) AS school_class_id, {inner} "
+        f"{from_part} GROUP BY a.student_id HAVING COUNT(*) = %s) t GROUP BY t.school_id, t.school_class_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, len(pairs)])
+        rows = cursor.fetchall()
+    k = len(names)
+    return {(None, r[0], r[1]): _group_sums((r[0], r[1]), r[2], r[3:], k) for r in rows}
+
+
+def _sitters(exam: Exam) -> dict[tuple, int]:
+    """{(level, exam_subject_id, school_id, class_id): sitters of the current exam} from its statistics
+    (for the total: those who sat every subject)."""
+    rows = Statistic.objects.filter(exam=exam, level__in=[Level.SCHOOL, Level.CLASS]).values_list(
+        "level", "exam_subject_id", "school_id", "school_class_id", "sitters"
+    )
+    return {
+        (level, subject, school, klass if level == Level.CLASS else None): n
+        for level, subject, school, klass, n in rows
+    }
+
+
+# ---- The model per subject and level --------------------------------------------------------------
+
+
+def _fit_groups(
+    exam: Exam, subject_id: int | None, level: str, groups: list[rules.GroupSums], sitters: dict, covariates, policy
+) -> tuple[ValueAddedFit, list[ValueAdded]]:
+    matched = sum(g.n for g in groups)
+    record = ValueAddedFit(
+        exam=exam,
+        exam_subject_id=subject_id,
+        level=level,
+        matched=matched,
+        groups=len(groups),
+        covariates=covariates,
+        sitters=sum(n for (lvl, sid, _, _), n in sitters.items() if lvl == Level.SCHOOL and sid == subject_id),
+    )
+    unit = "学校" if level == Level.SCHOOL else "班级"
+    if matched < MIN_MATCHED_FOR_A_FIT:
+        record.message = f"两次监测按学籍号只匹配到{matched}名学生，少于{MIN_MATCHED_FOR_A_FIT}人，无法计算增值。"
+        return record, []
+    if len(groups) < 2:
+        record.message = f"匹配学生只来自{len(groups)}个{unit}，少于2个，无法比较{unit}间的增值。"
+        return record, []
+    scale = rules.standardisation(groups, len(covariates))
+    record.mean_before, record.sd_before = float(scale.mean[0]), float(scale.sd[0])
+    record.mean_now, record.sd_now = float(scale.mean[-1]), float(scale.sd[-1])
+    if scale.degenerate:
+        which = "本次监测" if scale.sd[-1] <= 0 else "对比监测"
+        record.message = f"{which}匹配学生的成绩全部相同（标准差为0），无法标准化，不计算增值。"
+        return record, []
+    try:
+        result = rules.fit(rules.design(groups, scale))
+    except np.linalg.LinAlgError:
+        record.message = "协变量在全市没有变化（如全部同一性别），模型无法估计；请在监测设置中去掉该协变量。"
+        return record, []
+    record.beta = [float(b) for b in result.beta]
+    record.tau2, record.sigma2 = float(result.tau2), float(result.sigma2)
+    if record.sitters and matched / record.sitters < float(policy.min_match_rate):
+        record.message = (
+            f"全市匹配率仅{matched / record.sitters * 100:.1f}%（匹配{matched}人／本次参考{record.sitters}人），"
+            "结果仅供参考；匹配率低的单位不作判断。"
+        )
+    d = rules.design(groups, scale)
+    points = record.sd_now
+    rows = []
+    for index, group in enumerate(groups):
+        school_id, class_id = group.key
+        n_sitters = sitters.get((level, subject_id, school_id, class_id if level == Level.CLASS else None), group.n)
+        rate = rules.match_rate(group.n, n_sitters)
+        ok = rules.is_classifiable(group.n, rate, policy)
+        estimate, lower, upper = (float(v[index]) for v in (result.estimate, result.lower, result.upper))
+        residual, residual_half = float(result.mean_residual[index]), float(result.residual_half_width[index])
+        rows.append(
+            ValueAdded(
+                exam=exam,
+                exam_subject_id=subject_id,
+                level=level,
+                school_id=school_id,
+                school_class_id=class_id,
+                matched=group.n,
+                sitters=n_sitters,
+                intake=float(d.intake[index]),
+                attainment=float(d.y1[index] / d.n[index]),
+                estimate=estimate,
+                lower=lower,
+                upper=upper,
+                points=estimate * points,
+                points_lower=lower * points,
+                points_upper=upper * points,
+                mean_residual=residual,
+                residual_lower=residual - residual_half,
+                residual_upper=residual + residual_half,
+                classification=rules.classify(lower, upper, ok),
+                quadrant=rules.quadrant(float(d.intake[index]), estimate, ok),
+                note=rules.unclassified_reason(group.n, rate, policy),
+            )
+        )
+    return record, rows
+
+
+def compute_value_added(exam: Exam) -> int:
+    """Recompute and store the exam's value-added; returns the number of school and class rows.
+
+    Nothing is stored without a comparable exam (the page says so); every other obstacle is stored as
+    the fit's message, so pages explain it instead of failing."""
+    with transaction.atomic():
+        ValueAdded.objects.filter(exam=exam).delete()
+        ValueAddedFit.objects.filter(exam=exam).delete()
+        if not exam.comparable_exam_id:
+            return 0
+        found = pairing(exam)
+        covariates = covariates_of(exam)
+        policy = rules.Policy(exam.value_added_min_matched, float(exam.value_added_min_match_rate))
+        fits = [
+            ValueAddedFit(
+                exam=exam,
+                exam_subject=subject,
+                level=level,
+                message=f"对比监测“{exam.comparable_exam.name}”没有{subject.subject.name}，无法计算本学科的增值。",
+            )
+            for subject in found.missing
+            for level in (ValueAddedFit.Level.SCHOOL, ValueAddedFit.Level.CLASS)
+        ]
+        results: list[ValueAdded] = []
+        if found.pairs:
+            by_subject = defaultdict(list)
+            for (subject_id, _, _), group in class_sums(exam, found.pairs, covariates).items():
+                by_subject[subject_id].append(group)
+            for (subject_id, _, _), group in total_class_sums(exam, found.pairs, covariates).items():
+                by_subject[subject_id].append(group)
+            sitters = _sitters(exam)
+            for subject_id in [now.pk for now, _ in found.pairs] + [None]:
+                classes = by_subject.get(subject_id, [])
+                schools: dict[int, rules.GroupSums] = {}
+                for group in classes:
+                    school_id = group.key[0]
+                    if school_id not in schools:
+                        schools[school_id] = rules.GroupSums((school_id, None), 0, 0 * group.first, 0 * group.second)
+                    schools[school_id].add(group)
+                for level, groups in ((Level.SCHOOL, list(schools.values())), (Level.CLASS, classes)):
+                    record, rows = _fit_groups(exam, subject_id, level.value, groups, sitters, covariates, policy)
+                    fits.append(record)
+                    results += rows
+        ValueAddedFit.objects.bulk_create(fits)
+        ValueAdded.objects.bulk_create(results, batch_size=2000)
+    return len(results)
