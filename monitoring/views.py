@@ -465,7 +465,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
                 w.school.code,
                 w.school.name,
                 w.school.district.name,
-                w.get_kind_display(),
+                w.get_kind_display() + (f"（{w.value_added_mark}）" if w.value_added_mark else ""),
                 w.exam_subject.subject.name if w.exam_subject_id else "多学科",
                 w.reason,
                 w.visit.get_status_display(),

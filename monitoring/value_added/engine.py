@@ -175,6 +175,11 @@ def _fit_groups(
     if len(groups) < 2:
         record.message = f"匹配学生只来自{len(groups)}个{unit}，少于2个，无法比较{unit}间的增值。"
         return record, []
+    constant = rules.constant_covariates(groups, len(covariates))
+    if constant:
+        names = "、".join(rules.COVARIATES[covariates[i]] for i in constant)
+        record.message = f"协变量“{names}”在全市匹配学生中没有变化，模型无法估计；请在监测设置中去掉该协变量。"
+        return record, []
     scale = rules.standardisation(groups, len(covariates))
     record.mean_before, record.sd_before = float(scale.mean[0]), float(scale.sd[0])
     record.mean_now, record.sd_now = float(scale.mean[-1]), float(scale.sd[-1])
@@ -185,7 +190,7 @@ def _fit_groups(
     try:
         result = rules.fit(rules.design(groups, scale))
     except np.linalg.LinAlgError:
-        record.message = "协变量在全市没有变化（如全部同一性别），模型无法估计；请在监测设置中去掉该协变量。"
+        record.message = "模型无法估计（变量之间完全相关）；请在监测设置中去掉协变量后重新统计。"
         return record, []
     record.beta = [float(b) for b in result.beta]
     record.tau2, record.sigma2 = float(result.tau2), float(result.sigma2)

@@ -95,6 +95,20 @@ def standardisation(groups: Sequence[GroupSums], covariates: int = 0) -> Standar
     return Standardisation(mean, sd)
 
 
+def constant_covariates(groups: Sequence[GroupSums], covariates: int) -> list[int]:
+    """Indexes (0-based among the covariates) of covariates that do not vary city-wide: the model
+    cannot tell their effect from the intercept."""
+    n = sum(g.n for g in groups)
+    first = sum(g.first for g in groups)
+    second = sum(g.second for g in groups)
+    constant = []
+    for index in range(covariates):
+        column = 1 + index
+        if second[column, column] / n - (first[column] / n) ** 2 <= 1e-12:
+            constant.append(index)
+    return constant
+
+
 @dataclass
 class DesignSums:
     """Per group, the sums the model needs, on the standardised scale with an intercept column."""

@@ -164,7 +164,7 @@ def test_an_exam_without_a_comparable_exam_says_so(city, login):
     assert "未设置对比监测" in page.content.decode()
 
 
-def test_a_bottom_school_that_adds_the_most_is_marked_low_in_high_out_and_a_coaster_is_warned(city):
+def test_a_bottom_school_that_adds_the_most_is_marked_low_in_high_out_and_a_coaster_is_warned(city, login):
     members, before, now = cohort(city, effects=[10, 0, 0, 0, 0, -7], intake=[-1.5, 0, 0, 0, 0, 1.5])
     now.warning_bottom_places = 1
     now.warning_subjects = 1
@@ -181,6 +181,8 @@ def test_a_bottom_school_that_adds_the_most_is_marked_low_in_high_out_and_a_coas
     assert coaster.filter(exam_subject=None).exists()
     assert "增值显著为负" in coaster.first().reason
     assert not EarlyWarning.objects.filter(exam=now, school=members[5]).exclude(kind="negative_value_added").exists()
+    listed = login(city.bureau).get(reverse("monitoring:warning-list"), {"exam": now.pk}).content.decode()
+    assert "低进高出</span>" in listed and "增值显著为负" in listed
 
 
 @pytest.fixture
@@ -223,3 +225,27 @@ def test_a_principal_sees_the_classes_of_their_own_school_and_its_figure_only_wh
     now.save()
     shown = login(city.academic_lead_a).get(own).content.decode()
     assert "本校 · 总分" in shown
+
+
+def test_covariates_are_optional_data_and_enter_the_model(city):
+    _, _, now = cohort(city, schools=3)
+    compute_exam(now)
+    plain = ValueAddedFit.objects.get(exam=now, level="school", exam_subject=None)
+    assert plain.covariates == [] and len(plain.beta) == 2
+    now.value_added_covariates = ["female", "urban"]
+    now.save()
+    compute_exam(now)
+    # Nobody in the test city is recorded as female or urban: the model says why it cannot adjust.
+    adjusted = ValueAddedFit.objects.get(exam=now, level="school", exam_subject=None)
+    assert adjusted.covariates == ["female", "urban"]
+    assert "协变量" in adjusted.message
+    from schools.models import Student
+
+    Student.objects.filter(pk__in=list(Student.objects.order_by("pk").values_list("pk", flat=True))[::2]).update(
+        gender="F"
+    )
+    now.value_added_covariates = ["female"]
+    now.save()
+    compute_exam(now)
+    adjusted = ValueAddedFit.objects.get(exam=now, level="school", exam_subject=None)
+    assert len(adjusted.beta) == 3 and adjusted.message == ""
