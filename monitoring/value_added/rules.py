@@ -81,10 +81,14 @@ class Standardisation:
         return bool(self.sd[0] <= 0 or self.sd[-1] <= 0)
 
 
-def standardisation(groups: Sequence[GroupSums], covariates: int = 0) -> Standardisation:
+def _city(groups: Sequence[GroupSums]) -> tuple[int, np.ndarray, np.ndarray]:
+    """The city's sums: every group's added up."""
     n = sum(g.n for g in groups)
-    first = sum(g.first for g in groups)
-    second = sum(g.second for g in groups)
+    return n, np.sum([g.first for g in groups], axis=0), np.sum([g.second for g in groups], axis=0)
+
+
+def standardisation(groups: Sequence[GroupSums], covariates: int = 0) -> Standardisation:
+    n, first, second = _city(groups)
     mean = first / n
     variance = np.clip(np.diag(second) / n - mean**2, 0, None)
     sd = np.sqrt(variance)
@@ -98,9 +102,7 @@ def standardisation(groups: Sequence[GroupSums], covariates: int = 0) -> Standar
 def constant_covariates(groups: Sequence[GroupSums], covariates: int) -> list[int]:
     """Indexes (0-based among the covariates) of covariates that do not vary city-wide: the model
     cannot tell their effect from the intercept."""
-    n = sum(g.n for g in groups)
-    first = sum(g.first for g in groups)
-    second = sum(g.second for g in groups)
+    n, first, second = _city(groups)
     constant = []
     for index in range(covariates):
         column = 1 + index

@@ -7,7 +7,8 @@ when the exam's setting (Exam.value_added_school_visible, off by default) allows
 
 from django.db.models import QuerySet
 
-from monitoring.models import Exam
+from monitoring.models import Exam, Level, Score, Statistic
+from monitoring.rules import against_city
 from monitoring.selectors import sees_all_schools
 from monitoring.value_added.models import ValueAdded, ValueAddedFit
 from schools.scoping import school_leader_ids_for
@@ -64,11 +65,83 @@ def own_school_figures_for(*, user, exam: Exam, school_id: int) -> QuerySet[Valu
     )
 
 
-def class_figures_for(*, user, exam: Exam, school_id: int) -> QuerySet[ValueAdded]:
+def class_figures_for(*, user, exam: Exam, school_id: int, exam_subject_id: int | None) -> QuerySet[ValueAdded]:
+    """The school's classes in one subject (None: the total)."""
     if not sees_school_classes(user, school_id):
         return ValueAdded.objects.none()
     return (
-        ValueAdded.objects.filter(exam=exam, level=CLASS, school_id=school_id)
+        ValueAdded.objects.filter(exam=exam, level=CLASS, school_id=school_id, exam_subject_id=exam_subject_id)
         .select_related("school_class", "exam_subject__subject")
         .order_by("exam_subject__order", "school_class__number")
     )
+
+
+# ---- Cohort trends --------------------------------------------------------------------------------
+
+COHORT_LIMIT = 8  # exams followed back through comparable_exam
+
+
+def cohort_exams(exam: Exam) -> list[Exam]:
+    """The cohort's exams, oldest first, ending with `exam`: the chain of comparable exams."""
+    chain, seen = [exam], {exam.pk}
+    current = exam
+    while current.comparable_exam_id and current.comparable_exam_id not in seen and len(chain) < COHORT_LIMIT:
+        current = Exam.objects.select_related("semester").get(pk=current.comparable_exam_id)
+        chain.append(current)
+        seen.add(current.pk)
+    return list(reversed(chain))
+
+
+def class_t_trend_for(*, user, exams: list[Exam], school_id: int, subject_id: int) -> dict[int, dict[int, float]]:
+    """{class number: {exam id: the class's 标准分 T in the subject}} across the cohort's exams.
+
+    A class is followed by its number in the school (六年级(1)班 was 五年级(1)班), as schools keep their
+    classes together from grade to grade. For the school's leaders and bureau roles."""
+    if not sees_school_classes(user, school_id):
+        return {}
+    rows = Statistic.objects.filter(
+        exam__in=exams,
+        level=Level.CLASS,
+        school_id=school_id,
+        exam_subject__subject_id=subject_id,
+        school_class__isnull=False,
+    ).values_list("exam_id", "school_class__number", "t_score")
+    trend: dict[int, dict[int, float]] = {}
+    for exam_id, number, t_score in rows:
+        if t_score is not None:
+            trend.setdefault(number, {})[exam_id] = float(t_score)
+    return dict(sorted(trend.items()))
+
+
+def student_trend_for(*, user, exams: list[Exam], school_id: int, student_number: str) -> tuple[object, list[dict]]:
+    """(the student, [{exam, subject, score, t}]) for a student of `school_id` in the latest exam: the
+    student's 标准分 T (50 + 10 z against the city) per subject across the cohort's exams. Only for
+    the school's leaders and bureau roles, and only a student who sat the latest exam in this school."""
+    if not sees_school_classes(user, school_id) or not student_number:
+        return None, []
+    scores = list(
+        Score.objects.filter(
+            exam_subject__exam__in=exams, student__student_number=student_number, score__isnull=False
+        ).select_related("exam_subject__subject", "student")
+    )
+    latest = exams[-1].pk
+    if not any(s.exam_subject.exam_id == latest and s.school_id == school_id for s in scores):
+        return None, []
+    city = {
+        s.exam_subject_id: s
+        for s in Statistic.objects.filter(exam__in=exams, level=Level.CITY, exam_subject__isnull=False)
+    }
+    rows = []
+    for score in scores:
+        stat = city.get(score.exam_subject_id)
+        versus = against_city(score.score, stat.mean if stat else None, stat.sd if stat else None)
+        rows.append(
+            {
+                "exam_id": score.exam_subject.exam_id,
+                "subject": score.exam_subject.subject.name,
+                "order": score.exam_subject.subject.order,
+                "score": score.score,
+                "t": versus.t_score,
+            }
+        )
+    return scores[0].student, rows

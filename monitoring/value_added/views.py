@@ -10,10 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from eduquality import excel
+from eduquality.access_log import logs_access
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Exam, ExamSubject
 from monitoring.value_added import exports, rules, selectors
 from monitoring.value_added.models import ValueAddedFit
+from schools.codes import mask_name
+from schools.scoping import school_ids_for
 
 TOTAL = "total"
 FILTERS = {
@@ -39,6 +42,34 @@ def _chosen(request: HttpRequest, subjects: list[ExamSubject]) -> tuple[str, int
         if str(subject.pk) == wanted:
             return str(subject.pk), subject.pk, subject.subject.name
     return TOTAL, None, "总分"
+
+
+def _signed(value: float, places: int = 2) -> str:
+    return f"{value:+.{places}f}" if round(value, places) else f"{0:.{places}f}"
+
+
+def _trend(value: float) -> str:
+    return "text-success" if value > 0 else "text-danger" if value < 0 else "text-body-secondary"
+
+
+def _cells(va) -> dict:
+    """A figure's cells as the table prints them (formatted here: a page has hundreds of rows)."""
+    rate = va.match_rate
+    return {
+        "sitters": va.sitters,
+        "matched": va.matched,
+        "rate": "—" if rate is None else f"{rate * 100:.1f}%",
+        "intake": f"{va.intake:.2f}",
+        "attainment": f"{va.attainment:.2f}",
+        "estimate": _signed(va.estimate),
+        "estimate_class": _trend(va.estimate),
+        "interval": f"[{va.lower:.2f}, {va.upper:.2f}]",
+        "points": _signed(va.points, 1),
+        "residual": _signed(va.mean_residual),
+        "classification": va.classification,
+        "note": va.note,
+        "quadrant": va.quadrant or "—",
+    }
 
 
 def _no_figures_message(exam: Exam, fit: ValueAddedFit | None) -> str:
@@ -119,6 +150,7 @@ def exam_value_added(request: HttpRequest, pk: int) -> HttpResponse:
             "message": _no_figures_message(exam, fit) if not rows else (fit.message if fit else ""),
             "rows": rows,
             "page": page,
+            "cells": [{"va": va, **_cells(va)} for va in page.object_list],
             "filters": FILTERS,
             "wanted": wanted,
             "counts": [(key, name, counts[key]) for key, name in FILTERS.items()],
@@ -129,9 +161,62 @@ def exam_value_added(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _student_lookup_label(request: HttpRequest, pk: int, school_id: int) -> str | None:
+    number = request.GET.get("student", "").strip()
+    return f"学生标准分趋势（监测 #{pk}，学校 #{school_id}）" if number else None
+
+
+def _cohort_context(request: HttpRequest, exam: Exam, school_id: int, subject_id: int | None, subjects) -> dict:
+    """The classes' T-score trend in the chosen subject and, when asked, one student's, across the
+    cohort's exams."""
+    exams = selectors.cohort_exams(exam)
+    context: dict = {"cohort_exams": exams}
+    chosen_subject = next((s for s in subjects if s.pk == subject_id), None)
+    if chosen_subject is not None and len(exams) > 1:
+        trend = selectors.class_t_trend_for(
+            user=request.user, exams=exams, school_id=school_id, subject_id=chosen_subject.subject_id
+        )
+        context["class_trend"] = json.dumps(
+            {
+                "exams": [e.name for e in exams],
+                "series": [
+                    {"name": f"{number}班", "data": [by_exam.get(e.pk) for e in exams]}
+                    for number, by_exam in trend.items()
+                ],
+            },
+            ensure_ascii=False,
+        )
+        context["class_trend_rows"] = [
+            {"number": number, "cells": [f"{by_exam[e.pk]:.1f}" if e.pk in by_exam else "—" for e in exams]}
+            for number, by_exam in trend.items()
+        ]
+    number = request.GET.get("student", "").strip().upper()
+    if number:
+        student, rows = selectors.student_trend_for(
+            user=request.user, exams=exams, school_id=school_id, student_number=number
+        )
+        subjects_seen = sorted({(r["order"], r["subject"]) for r in rows})
+        by_cell = {(r["exam_id"], r["subject"]): r for r in rows}
+        context["student_number"] = number
+        context["student"] = student
+        # Minors' data: the name in full only for the student's own school (PIPL), masked for the bureau.
+        context["student_name"] = (
+            student.name
+            if student and school_id in school_ids_for(request.user)
+            else mask_name(student.name if student else "")
+        )
+        context["student_rows"] = [
+            {"exam": e, "cells": [by_cell.get((e.pk, name)) for _, name in subjects_seen]} for e in exams
+        ]
+        context["student_subjects"] = [name for _, name in subjects_seen]
+    return context
+
+
 @login_required
+@logs_access(_student_lookup_label)
 def school_value_added(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
-    """A school's classes' value-added: for its principal and academic lead, and bureau roles."""
+    """A school's classes' value-added: for its principal and academic lead, and bureau roles; the
+    classes' T-score trend across the cohort's exams, and one student's own trend."""
     exam = _exam_for(request, pk)
     if not selectors.sees_school_classes(request.user, school_id):
         raise Http404
@@ -139,11 +224,9 @@ def school_value_added(request: HttpRequest, pk: int, school_id: int) -> HttpRes
     subjects = _subjects(exam)
     value, subject_id, label = _chosen(request, subjects)
     fit = selectors.fits_of(exam, selectors.CLASS).get(subject_id)
-    classes = [
-        va
-        for va in selectors.class_figures_for(user=request.user, exam=exam, school_id=school.pk)
-        if va.exam_subject_id == subject_id
-    ]
+    classes = list(
+        selectors.class_figures_for(user=request.user, exam=exam, school_id=school.pk, exam_subject_id=subject_id)
+    )
     for va in classes:
         va.school_class_label = str(va.school_class) if va.school_class_id else "未分班"
     own = {
@@ -161,10 +244,11 @@ def school_value_added(request: HttpRequest, pk: int, school_id: int) -> HttpRes
             "label": label,
             "fit": fit,
             "message": _no_figures_message(exam, fit) if not classes else (fit.message if fit else ""),
-            "classes": classes,
-            "own": own.get(subject_id),
+            "classes": [{"va": va, "label": va.school_class_label, **_cells(va)} for va in classes],
+            "own": _cells(own[subject_id]) if subject_id in own else None,
             "own_hidden": not selectors.sees_own_school_figure(request.user, exam, school.pk),
             "sees_city": selectors.sees_city_value_added(request.user),
             "caterpillar": _caterpillar(classes) if classes else "",
+            **_cohort_context(request, exam, school.pk, subject_id, subjects),
         },
     )

@@ -48,6 +48,21 @@
         ]
       };
     },
+    // Each class's T score across the cohort's exams.
+    trend: function (d) {
+      return {
+        textStyle: { fontFamily: FONT },
+        grid: { left: 48, right: 24, top: 48, bottom: 48, containLabel: true },
+        tooltip: { trigger: "axis" },
+        legend: { top: 0, type: "scroll" },
+        xAxis: { type: "category", data: d.exams, axisLabel: { fontSize: 11 } },
+        yAxis: { type: "value", name: "标准分 T", scale: true },
+        series: d.series.map(function (s) {
+          return { name: s.name, type: "line", data: s.data, connectNulls: true,
+            markLine: { symbol: "none", silent: true, data: [{ yAxis: 50 }], label: { formatter: "全市 50" }, lineStyle: { color: "#999", type: "dashed" } } };
+        })
+      };
+    },
     // Intake (prior mean z) against value-added: the four quadrants.
     quadrant: function (d) {
       var corner = { fontSize: 12, color: "#666" };

@@ -13,6 +13,7 @@ from monitoring.models import EarlyWarning, Score
 from monitoring.statistics import compute_exam
 from monitoring.value_added import engine, rules
 from monitoring.value_added.models import ValueAdded, ValueAddedFit
+from schools.codes import mask_name
 from tests.factories import SchoolFactory
 from tests.monitoring.factories import import_rows, make_exam, row
 
@@ -58,8 +59,9 @@ def _half(value: float) -> float:
 def test_the_sql_sums_are_the_sums_of_the_matched_students(city):
     _, before, now = cohort(city, schools=3)
     pairs = engine.pairing(now).pairs
-    sql = engine.class_sums(now, pairs, [])
-    totals = engine.total_class_sums(now, pairs, [])
+    sums = engine.matched_sums(now, pairs, [])
+    sql = {key: group for key, group in sums.items() if key[0] is not None}
+    totals = {key: group for key, group in sums.items() if key[0] is None}
     earlier = {
         (s.exam_subject.subject_id, s.student_id): float(s.score)
         for s in Score.objects.filter(exam_subject__exam=before, score__isnull=False).select_related("exam_subject")
@@ -79,12 +81,15 @@ def test_the_sql_sums_are_the_sums_of_the_matched_students(city):
     for key, values in expected.items():
         reference = rules.sums_from_students(key, values)
         assert sql[key].n == reference.n
+        assert np.allclose(sql[key].first, reference.first)
         assert np.allclose(sql[key].second, reference.second)
     total_expected = {}
     for (school, klass), x, y, count in per_student.values():
         if count == len(pairs):
             total_expected.setdefault((None, school, klass), []).append([x, y])
     assert {k: v.n for k, v in totals.items()} == {k: len(v) for k, v in total_expected.items()}
+    for key, values in total_expected.items():
+        assert np.allclose(totals[key].second, rules.sums_from_students(key, values).second)
 
 
 def test_schools_get_an_estimate_with_an_interval_per_subject_and_for_the_total(city):
@@ -249,3 +254,24 @@ def test_covariates_are_optional_data_and_enter_the_model(city):
     compute_exam(now)
     adjusted = ValueAddedFit.objects.get(exam=now, level="school", exam_subject=None)
     assert len(adjusted.beta) == 3 and adjusted.message == ""
+
+
+def test_leaders_follow_their_classes_and_a_student_across_the_cohort_names_masked_outside(computed, city, login):
+    from eduquality.models import AccessLog
+
+    _, now = computed
+    subject = now.subjects.get(subject__code="SX")
+    url = reverse("monitoring:exam-value-added-school", args=[now.pk, city.school_a.pk])
+    page = login(city.principal_a).get(url, {"subject": subject.pk}).content.decode()
+    assert 'data-va-chart="trend"' in page and "1班" in page and "测试监测JC-VA-0" in page
+    student = Score.objects.filter(exam_subject=subject, school=city.school_a).select_related("student").first().student
+    own = login(city.principal_a).get(url, {"subject": subject.pk, "student": student.student_number}).content.decode()
+    heading = f"{student.name}（{student.student_number}）"
+    assert heading in own and "各科标准分 T" in own
+    bureau = login(city.bureau).get(url, {"student": student.student_number}).content.decode()
+    assert heading not in bureau and f"{mask_name(student.name)}（{student.student_number}）" in bureau
+    assert AccessLog.objects.filter(username="bureau", what__contains="学生标准分趋势").exists()
+    # A student of another school is not found through school A's page.
+    other = Score.objects.filter(exam_subject=subject, school=city.school_b).select_related("student").last().student
+    refused = login(city.principal_a).get(url, {"student": other.student_number}).content.decode()
+    assert "本校没有学籍号为" in refused and f"{other.name}（" not in refused
