@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
+from monitoring.value_added import selectors as value_added
 from reports import charts
 from reports.models import Kind, Report
 from schools.models import School, Semester
@@ -280,6 +281,9 @@ def build_context(report: Report) -> dict:
         if report.district_id:
             schools = schools.filter(district=report.district)
         context["warnings_by_school"] = _district_warnings(schools, semesters)
+        context["value_added"] = [
+            value_added.report_school_rows(exam, report.district) for exam in exams if exam.comparable_exam_id
+        ]
         return context
     school = report.school
     subject = report.subject if report.kind == Kind.SUBJECT else None
@@ -290,6 +294,9 @@ def build_context(report: Report) -> dict:
     ]
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
+        context["class_value_added"] = [
+            value_added.report_class_rows(exam, school) for exam in exams if exam.comparable_exam_id
+        ]
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         # The annual account reads the inspections of the year's last semester.
         last = semesters[-1] if semesters else None
@@ -326,13 +333,15 @@ def outline(report: Report) -> list[dict]:
     # report, written by the research department, lists them; a school's own reports do not.
     problems_extras = ["district_warnings"] if report.kind == Kind.DISTRICT else []
     principal = report.kind in {Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}
+    # 增值评价: the schools' in the district/city report, the school's classes' in the school report.
+    value_added_extras = {Kind.DISTRICT: ["value_added"], Kind.SCHOOL: ["class_value_added"]}.get(report.kind, [])
     chapters = [
         {"id": "basic", "title": "基本情况", "text": report.basic_situation, "extras": [], "data": False},
         {
             "id": "analysis",
             "title": "成绩分析",
             "text": report.score_analysis,
-            "extras": ["indicators"] if principal else [],
+            "extras": (["indicators"] if principal else []) + value_added_extras,
             "data": True,
         },
         {

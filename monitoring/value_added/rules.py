@@ -275,3 +275,8 @@ def reassures_bottom_place(classification: str) -> bool:
 def negative_value_added(classification: str, estimate: float, threshold: float) -> bool:
     """The new warning: value-added significantly below 0 and at least `threshold` SD below."""
     return classification == BELOW and estimate <= -threshold
+
+
+def signed(value: float, places: int = 2) -> str:
+    """+0.25 / -0.25 / 0.00 (never -0.00): how pages, exports and warnings print a value-added."""
+    return f"{value:+.{places}f}" if round(value, places) else f"{0:.{places}f}"

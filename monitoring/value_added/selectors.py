@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from monitoring.models import Exam, Level, Score, Statistic
 from monitoring.rules import against_city
 from monitoring.selectors import sees_all_schools
+from monitoring.value_added import rules
 from monitoring.value_added.models import ValueAdded, ValueAddedFit
 from schools.scoping import school_leader_ids_for
 
@@ -145,3 +146,47 @@ def student_trend_for(*, user, exams: list[Exam], school_id: int, student_number
             }
         )
     return scores[0].student, rows
+
+
+# ---- For the reports app (which reads stored figures only) ---------------------------------------
+
+
+def _report_row(va: ValueAdded, name: str) -> dict:
+    return {
+        "name": name,
+        "matched": va.matched,
+        "rate": va.match_rate,
+        "estimate": va.estimate,
+        "points": va.points,
+        "lower": va.points_lower,
+        "upper": va.points_upper,
+        "classification": va.classification_label,
+        "quadrant": va.quadrant,
+    }
+
+
+def report_school_rows(exam: Exam, district=None) -> dict:
+    """The district/city report: every school's value-added in the total (a district's schools only
+    when one is named), best first, with the model's message when there is nothing to show."""
+    fit = fits_of(exam).get(None)
+    figures = ValueAdded.objects.filter(exam=exam, level=SCHOOL, exam_subject=None).select_related("school")
+    if district is not None:
+        figures = figures.filter(school__district=district)
+    rows = [_report_row(va, va.school.name) for va in figures.order_by("-estimate", "school__code")]
+    counts = {
+        key: sum(1 for r in rows if r["classification"] == rules.CLASSIFICATION_LABELS[key])
+        for key in (rules.ABOVE, rules.LEVEL, rules.BELOW)
+    }
+    return {"exam": exam, "rows": rows, "counts": counts, "message": fit.message if fit else "", "fit": fit}
+
+
+def report_class_rows(exam: Exam, school) -> dict:
+    """The school report: its classes' value-added in the total."""
+    fit = fits_of(exam, CLASS).get(None)
+    figures = (
+        ValueAdded.objects.filter(exam=exam, level=CLASS, school=school, exam_subject=None)
+        .select_related("school_class")
+        .order_by("school_class__number")
+    )
+    rows = [_report_row(va, str(va.school_class) if va.school_class_id else "未分班") for va in figures]
+    return {"exam": exam, "rows": rows, "message": fit.message if fit else "", "fit": fit}

@@ -44,10 +44,6 @@ def _chosen(request: HttpRequest, subjects: list[ExamSubject]) -> tuple[str, int
     return TOTAL, None, "总分"
 
 
-def _signed(value: float, places: int = 2) -> str:
-    return f"{value:+.{places}f}" if round(value, places) else f"{0:.{places}f}"
-
-
 def _trend(value: float) -> str:
     return "text-success" if value > 0 else "text-danger" if value < 0 else "text-body-secondary"
 
@@ -61,11 +57,11 @@ def _cells(va) -> dict:
         "rate": "—" if rate is None else f"{rate * 100:.1f}%",
         "intake": f"{va.intake:.2f}",
         "attainment": f"{va.attainment:.2f}",
-        "estimate": _signed(va.estimate),
+        "estimate": rules.signed(va.estimate),
         "estimate_class": _trend(va.estimate),
         "interval": f"[{va.lower:.2f}, {va.upper:.2f}]",
-        "points": _signed(va.points, 1),
-        "residual": _signed(va.mean_residual),
+        "points": rules.signed(va.points, 1),
+        "residual": rules.signed(va.mean_residual),
         "classification": va.classification,
         "note": va.note,
         "quadrant": va.quadrant or "—",

@@ -15,7 +15,8 @@ LOW_IN_HIGH_OUT = "低进高出"
 
 
 def _interval(va: ValueAdded) -> str:
-    return f"{va.estimate:+.2f}个标准差（约{va.points:+.1f}分），95%区间{va.lower:+.2f}～{va.upper:+.2f}"
+    sd, points = rules.signed(va.estimate), rules.signed(va.points, 1)
+    return f"{sd}个标准差（约{points}分），95%区间{rules.signed(va.lower)}～{rules.signed(va.upper)}"
 
 
 def adjust(exam: Exam, wanted: dict[tuple, str]) -> dict[tuple, str]:
@@ -42,6 +43,6 @@ def adjust(exam: Exam, wanted: dict[tuple, str]) -> dict[tuple, str]:
         if rules.negative_value_added(va.classification, va.estimate, threshold):
             what = va.exam_subject.subject.name if va.exam_subject_id else "总分"
             wanted[(school_id, EarlyWarning.Kind.NEGATIVE_VALUE_ADDED.value, subject_id)] = (
-                f"{what}增值显著为负：{_interval(va)}（入口均值z={va.intake:+.2f}，出口均值z={va.attainment:+.2f}）。"
+                f"{what}增值显著为负：{_interval(va)}（入口均值z={rules.signed(va.intake)}，出口均值z={rules.signed(va.attainment)}）。"
             )
     return marks

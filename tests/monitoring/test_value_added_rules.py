@@ -138,3 +138,8 @@ def test_a_negative_warning_needs_significance_and_the_threshold():
     assert rules.negative_value_added(rules.BELOW, -0.25, 0.2)
     assert not rules.negative_value_added(rules.BELOW, -0.15, 0.2)
     assert not rules.negative_value_added(rules.LEVEL, -0.5, 0.2)
+
+
+@pytest.mark.parametrize(("value", "places", "shown"), [(0.254, 2, "+0.25"), (-0.254, 2, "-0.25"), (-0.001, 2, "0.00")])
+def test_value_added_prints_with_its_sign_and_never_as_minus_zero(value, places, shown):
+    assert rules.signed(value, places) == shown
