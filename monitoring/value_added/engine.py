@@ -157,10 +157,12 @@ def _sitters(exam: Exam) -> dict[tuple, int]:
     rows = Statistic.objects.filter(exam=exam, level__in=[Level.SCHOOL, Level.CLASS]).values_list(
         "level", "exam_subject_id", "school_id", "school_class_id", "sitters"
     )
-    return {
-        (level, subject, school, klass if level == Level.CLASS else None): n
-        for level, subject, school, klass, n in rows
-    }
+    sitters: dict[tuple, int] = defaultdict(int)
+    for level, subject, school, klass, n in rows:
+        sitters[(level, subject, school, klass if level == Level.CLASS else None)] = n
+        if level == Level.SCHOOL:
+            sitters[(level, subject)] += n  # the city's sitters of the subject
+    return dict(sitters)
 
 
 # ---- The model per subject and level --------------------------------------------------------------
@@ -199,7 +201,8 @@ def _fit_groups(
         record.message = f"{which}匹配学生的成绩全部相同（标准差为0），无法标准化，不计算增值。"
         return record, []
     try:
-        result = rules.fit(rules.design(groups, scale))
+        d = rules.design(groups, scale)
+        result = rules.fit(d)
     except np.linalg.LinAlgError:
         record.message = "模型无法估计（变量之间完全相关）；请在监测设置中去掉协变量后重新统计。"
         return record, []
@@ -210,7 +213,6 @@ def _fit_groups(
             f"全市匹配率仅{matched / record.sitters * 100:.1f}%（匹配{matched}人／本次参考{record.sitters}人），"
             "结果仅供参考；匹配率低的单位不作判断。"
         )
-    d = rules.design(groups, scale)
     points = record.sd_now
     rows = []
     for index, group in enumerate(groups):

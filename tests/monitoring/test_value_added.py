@@ -130,7 +130,7 @@ def test_a_low_match_rate_is_shown_but_not_classified(city, login):
     assert "匹配率89.1%，低于99%" in school_b.note
     # The cohort barely matches for this exam's line: the page says the figures are for reference only.
     page = login(city.bureau).get(reverse("monitoring:exam-value-added", args=[now.pk])).content.decode()
-    assert "全市匹配率仅97.9%（匹配120人／本次参考125人），结果仅供参考" in page
+    assert "全市匹配率仅96.0%（匹配120人／本次参考125人），结果仅供参考" in page
 
 
 def test_a_subject_missing_from_the_earlier_exam_is_explained_and_left_out_of_the_total(city):
@@ -278,3 +278,20 @@ def test_leaders_follow_their_classes_and_a_student_across_the_cohort_names_mask
     other = Score.objects.filter(exam_subject=subject, school=city.school_b).select_related("student").last().student
     refused = login(city.principal_a).get(url, {"student": other.student_number}).content.decode()
     assert "本校没有学籍号为" in refused and f"{other.name}（" not in refused
+
+
+def test_the_bureau_sets_the_value_added_policy_in_the_exam_form(city, login):
+    from monitoring.models import Exam
+    from tests.monitoring.test_views import exam_form_data
+
+    data = exam_form_data("VA-FORM", ("YW", "100", ("0.850", "0.700", "0.600", "0.400")))
+    data.update(value_added_covariates=["female"], value_added_school_visible="on", value_added_min_matched=20)
+    response = login(city.bureau).post(reverse("monitoring:exam-create"), data)
+    assert response.status_code == 302
+    exam = Exam.objects.get(code="VA-FORM")
+    assert exam.value_added_covariates == ["female"]
+    assert exam.value_added_school_visible and exam.value_added_min_matched == 20
+    refused = login(city.bureau).post(
+        reverse("monitoring:exam-create"), {**data, "code": "VA-BAD", "value_added_covariates": ["age"]}
+    )
+    assert refused.status_code == 200 and not Exam.objects.filter(code="VA-BAD").exists()
