@@ -44,6 +44,11 @@ def _chosen(request: HttpRequest, subjects: list[ExamSubject]) -> tuple[str, int
     return TOTAL, None, "总分"
 
 
+def _plain(value: float) -> str:
+    """0.25 / -0.25 / 0.00 (never -0.00)."""
+    return f"{round(value, 2) or 0.0:.2f}"
+
+
 def _trend(value: float) -> str:
     return "text-success" if value > 0 else "text-danger" if value < 0 else "text-body-secondary"
 
@@ -55,11 +60,11 @@ def _cells(va) -> dict:
         "sitters": va.sitters,
         "matched": va.matched,
         "rate": "—" if rate is None else f"{rate * 100:.1f}%",
-        "intake": f"{va.intake:.2f}",
-        "attainment": f"{va.attainment:.2f}",
+        "intake": _plain(va.intake),
+        "attainment": _plain(va.attainment),
         "estimate": rules.signed(va.estimate),
         "estimate_class": _trend(va.estimate),
-        "interval": f"[{va.lower:.2f}, {va.upper:.2f}]",
+        "interval": f"[{_plain(va.lower)}, {_plain(va.upper)}]",
         "points": rules.signed(va.points, 1),
         "residual": rules.signed(va.mean_residual),
         "classification": va.classification,

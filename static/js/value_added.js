@@ -73,10 +73,10 @@
         xAxis: { type: "value", name: "入口（z）", nameLocation: "middle", nameGap: 28 },
         yAxis: { type: "value", name: "增值（标准差）" },
         graphic: [
-          { type: "text", right: 30, top: 36, style: Object.assign({ text: "高进高出" }, corner) },
-          { type: "text", left: 70, top: 36, style: Object.assign({ text: "低进高出" }, corner) },
-          { type: "text", right: 30, bottom: 56, style: Object.assign({ text: "高进低出" }, corner) },
-          { type: "text", left: 70, bottom: 56, style: Object.assign({ text: "低进低出" }, corner) }
+          { type: "text", right: 36, top: 40, style: Object.assign({ text: "高进高出" }, corner) },
+          { type: "text", left: 96, top: 40, style: Object.assign({ text: "低进高出" }, corner) },
+          { type: "text", right: 36, bottom: 64, style: Object.assign({ text: "高进低出" }, corner) },
+          { type: "text", left: 96, bottom: 64, style: Object.assign({ text: "低进低出" }, corner) }
         ],
         series: [{
           type: "scatter",
