@@ -1,7 +1,8 @@
 """Demo exams for the demo city (seed_demo): scores through the real import, then the real statistics.
 
 Two comparable exams of one cohort (五年级期末 last semester → 六年级期中 now) so changes, ranks and
-warnings have something to show, and one 八年级 exam; a few schools fall sharply. Fixed seeds.
+warnings have something to show, and one 八年级 exam; a few schools fall sharply and a few of weak intake
+add the most (value-added). Fixed seeds.
 """
 
 import io
@@ -20,6 +21,7 @@ from schools.models import School, SchoolClass, Semester, Student, Subject
 
 SEED = 20261128
 FALLING_SCHOOLS = 3  # schools whose results drop sharply between the two comparable exams
+RISING_SCHOOLS = 3  # schools of weak intake that add the most (低进高出 in the value-added pages)
 
 
 def _quiet(percent: int, message: str) -> None:
@@ -151,6 +153,9 @@ def build_demo() -> list[str]:
     later_effects = {pk: effect + rng.gauss(0, 0.02) for pk, effect in effects.items()}
     for school in falling:
         later_effects[school.pk] -= 0.15
+    rising = sorted((s for s in schools6 if s not in falling), key=lambda s: effects[s.pk])[:RISING_SCHOOLS]
+    for school in rising:
+        later_effects[school.pk] += 0.08
     after = _exam(
         "JC-2026-06-QZ",
         "2026—2027学年第一学期六年级期中统考",

@@ -8,11 +8,20 @@ from django.forms import inlineformset_factory
 
 from eduquality import excel
 from monitoring.models import Exam, ExamSubject, Indicator, ResearchVisit
+from monitoring.value_added import rules as value_added_rules
 from schools.forms import CrispyModelForm
 from schools.models import Role, School, Subject
 
 
 class ExamForm(CrispyModelForm):
+    value_added_covariates = forms.MultipleChoiceField(
+        label="增值：协变量",
+        choices=list(value_added_rules.COVARIATES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="默认不加；加入后增值同时扣除性别或城乡差异。",
+    )
+
     class Meta:
         model = Exam
         fields = [
@@ -30,6 +39,11 @@ class ExamForm(CrispyModelForm):
             "warning_subjects",
             "warning_rank_drop",
             "warning_rate_drop",
+            "warning_value_added",
+            "value_added_min_matched",
+            "value_added_min_match_rate",
+            "value_added_covariates",
+            "value_added_school_visible",
         ]
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}),
@@ -39,6 +53,8 @@ class ExamForm(CrispyModelForm):
             "schools": "按住 Ctrl（或 ⌘）可多选；也可留空后按学段自动选择。",
             "band_share": "如 0.1 表示按满分的 10% 划分分数段。",
             "borderline_margin_share": "如 0.05 表示线下满分 5% 以内的学生计为临界生。",
+            "warning_value_added": "增值的95%区间整体低于0且低于此值（标准差）时预警；学校成绩名次再好也预警。",
+            "value_added_min_match_rate": "如 0.8：匹配率低于 80% 的学校照常列出但不作判断。",
         }
 
     def __init__(self, *args, **kwargs):

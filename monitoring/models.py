@@ -65,6 +65,22 @@ class Exam(models.Model):
     warning_subjects = models.PositiveSmallIntegerField("预警：同次监测落后学科数", default=2)
     warning_rank_drop = models.PositiveSmallIntegerField("预警：名次下降位数", default=5)
     warning_rate_drop = share_field("预警：优秀率/及格率下降（比例）", "0.100")
+    # Value-added (增值评价, monitoring.value_added): who is classified, the warning's line, the policy.
+    value_added_min_matched = models.PositiveSmallIntegerField("增值：最少匹配学生数", default=30)
+    value_added_min_match_rate = share_field("增值：最低匹配率", "0.800")
+    warning_value_added = models.DecimalField(
+        "预警：增值显著为负且低于（标准差）",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.20"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    value_added_covariates = models.JSONField(
+        "增值：协变量", default=list, blank=True, help_text="可选：female（性别）、urban（城镇学校）；默认不加。"
+    )
+    value_added_school_visible = models.BooleanField(
+        "增值：允许学校查看本校结果", default=False, help_text="默认仅教育行政部门和教研部门可见。"
+    )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField("统计时间", null=True, blank=True)
     created_by = models.ForeignKey(
@@ -305,6 +321,7 @@ class EarlyWarning(models.Model):
         CONSECUTIVE_BOTTOM = "consecutive_bottom", "连续两次居后"
         MULTI_SUBJECT_BOTTOM = "multi_subject_bottom", "多学科居后"
         SHARP_FALL = "sharp_fall", "成绩大幅下滑"
+        NEGATIVE_VALUE_ADDED = "negative_value_added", "增值显著为负"
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="warnings", verbose_name="监测")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="warnings", verbose_name="学校")
@@ -313,6 +330,8 @@ class EarlyWarning(models.Model):
     )
     kind = models.CharField("类型", max_length=24, choices=Kind.choices)
     reason = models.CharField("原因", max_length=400)
+    # "低进高出": in the bottom places but adding significantly more than expected (value-added).
+    value_added_mark = models.CharField("增值标注", max_length=8, blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
@@ -411,3 +430,6 @@ class IndicatorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.indicator} {self.value}"
+
+
+from monitoring.value_added.models import ValueAdded, ValueAddedFit  # noqa: E402, F401  (stored in this app)

@@ -22,6 +22,8 @@ from django.utils import timezone
 from eduquality.db import copy_rows
 from monitoring import rules, statistics_sql
 from monitoring.models import EarlyWarning, Exam, ExamSubject, Level, ResearchVisit, Score, Statistic
+from monitoring.value_added import engine as value_added_engine
+from monitoring.value_added import warnings as value_added_warnings
 from schools.models import School
 
 Report = Callable[[int, str], None]
@@ -429,12 +431,13 @@ def refresh_warnings(exam: Exam) -> list[EarlyWarning]:
         ]
         for flag in rules.warnings_for(positions, exam.warning_rules):
             wanted[(school_id, flag.kind, subject_of.get(flag.subject))] = flag.reason
+    marks = value_added_warnings.adjust(exam, wanted)
     existing = {(w.school_id, w.kind, w.exam_subject_id): w for w in exam.warnings.select_related("visit")}
     for key, warning in existing.items():
         if key in wanted:
-            if warning.reason != wanted[key]:
-                warning.reason = wanted[key]
-                warning.save(update_fields=["reason"])
+            if warning.reason != wanted[key] or warning.value_added_mark != marks.get(key, ""):
+                warning.reason, warning.value_added_mark = wanted[key], marks.get(key, "")
+                warning.save(update_fields=["reason", "value_added_mark"])
         elif warning.visit.status == ResearchVisit.Status.OPEN and not warning.visit.causes:
             warning.delete()
     created = []
@@ -442,7 +445,12 @@ def refresh_warnings(exam: Exam) -> list[EarlyWarning]:
         if (school_id, kind, subject_id) in existing:
             continue
         warning = EarlyWarning.objects.create(
-            exam=exam, school_id=school_id, kind=kind, exam_subject_id=subject_id, reason=reason
+            exam=exam,
+            school_id=school_id,
+            kind=kind,
+            exam_subject_id=subject_id,
+            reason=reason,
+            value_added_mark=marks.get((school_id, kind, subject_id), ""),
         )
         ResearchVisit.objects.create(warning=warning)
         created.append(warning)
@@ -469,6 +477,8 @@ def compute_exam(exam: Exam, report: Report = lambda percent, message: None, *, 
         else:
             store(exam, stats)
             stored = len(stats)
+        report(88, "正在计算增值评价…")
+        value_added_engine.compute_value_added(exam)
         report(90, "正在生成预警…")
         refresh_warnings(exam)
         Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.READY, computed_at=timezone.now())

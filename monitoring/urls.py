@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring import views
+from monitoring.value_added import views as value_added_views
 
 app_name = "monitoring"
 
@@ -15,6 +16,12 @@ urlpatterns = [
     path("exams/<int:pk>/ranking/", views.exam_ranking, name="exam-ranking"),
     path("exams/<int:pk>/scores/", views.exam_scores, name="exam-scores"),
     path("exams/<int:pk>/schools/<int:school_id>/", views.exam_school, name="exam-school"),
+    path("exams/<int:pk>/value-added/", value_added_views.exam_value_added, name="exam-value-added"),
+    path(
+        "exams/<int:pk>/value-added/schools/<int:school_id>/",
+        value_added_views.school_value_added,
+        name="exam-value-added-school",
+    ),
     path("schools/<int:school_id>/", views.school_trend, name="school-trend"),
     path("warnings/", views.warning_list, name="warning-list"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),

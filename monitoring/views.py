@@ -43,7 +43,7 @@ from monitoring.models import (
 from monitoring.score_import import scores_template
 from schools import codes
 from schools.models import School
-from schools.scoping import school_ids_for
+from schools.scoping import school_ids_for, school_leader_ids_for
 
 
 def _require(condition: bool) -> None:
@@ -143,6 +143,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "all_subjects": city.get(None),
         "sees_all": own_ids is None,
         "own_schools": School.objects.filter(pk__in=own_ids or []) if own_ids is not None else None,
+        "value_added_school_ids": school_leader_ids_for(user),  # who may open their classes' value-added
         "can_manage": selectors.can_manage_exams(user),
         "upload_form": ScoreUploadForm() if selectors.can_manage_exams(user) else None,
         "school_count": exam.schools.count(),
@@ -464,7 +465,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
                 w.school.code,
                 w.school.name,
                 w.school.district.name,
-                w.get_kind_display(),
+                w.get_kind_display() + (f"（{w.value_added_mark}）" if w.value_added_mark else ""),
                 w.exam_subject.subject.name if w.exam_subject_id else "多学科",
                 w.reason,
                 w.visit.get_status_display(),

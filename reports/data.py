@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
+from monitoring.value_added import selectors as value_added
 from reports import charts, findings, rules
 from reports.models import Kind, Report
 from reports.rules import MEETING_KINDS
@@ -396,6 +397,9 @@ def build_context(report: Report) -> dict:
             schools = schools.filter(district=report.district)
         context["warnings_by_school"] = _district_warnings(schools, semesters)
         context["measure_follow_up"] = measure_follow_up(report, [], today=timezone.localdate())
+        context["value_added"] = [
+            value_added.report_school_rows(exam, report.district) for exam in exams if exam.comparable_exam_id
+        ]
         return context
     school = report.school
     subject = report.subject if report.kind == Kind.SUBJECT else None
@@ -419,6 +423,9 @@ def build_context(report: Report) -> dict:
         context["subject_comparison"] = subject_comparison(context["sections"], prefix=f"r{report.pk}")
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
+        context["class_value_added"] = [
+            value_added.report_class_rows(exam, school) for exam in exams if exam.comparable_exam_id
+        ]
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         # The annual account reads the inspections of the year's last semester.
         last = semesters[-1] if semesters else None
@@ -455,13 +462,15 @@ def outline(report: Report) -> list[dict]:
     # report, written by the research department, lists them; a school's own reports do not.
     problems_extras = ["district_warnings"] if report.kind == Kind.DISTRICT else []
     principal = report.kind in {Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}
+    # 增值评价: the schools' in the district/city report, the school's classes' in the school report.
+    value_added_extras = {Kind.DISTRICT: ["value_added"], Kind.SCHOOL: ["class_value_added"]}.get(report.kind, [])
     chapters = [
         {"id": "basic", "title": "基本情况", "text": report.basic_situation, "extras": [], "data": False},
         {
             "id": "analysis",
             "title": "成绩分析",
             "text": report.score_analysis,
-            "extras": ["indicators"] if principal else [],
+            "extras": (["indicators"] if principal else []) + value_added_extras,
             "data": True,
         },
         {

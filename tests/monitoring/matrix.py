@@ -28,6 +28,9 @@ EXPECTED = {
     "monitoring:exam-ranking": statuses(403, bureau=200, inspector=200, nobody=404),
     "monitoring:exam-scores": statuses(403, bureau=200, nobody=404),
     "monitoring:exam-school": SCHOOL_A_FIGURES,
+    # Value-added: the city's schools like rankings; a school's classes for its leaders (and the bureau).
+    "monitoring:exam-value-added": statuses(403, bureau=200, inspector=200, nobody=404),
+    "monitoring:exam-value-added-school": statuses(404, bureau=200, inspector=200, principal=200, academic_lead=200),
     "monitoring:school-trend": statuses(200, nobody=403),
     "monitoring:warning-list": SEES_ALL,
     "monitoring:warning-detail": statuses(404, bureau=200, inspector=200),
@@ -49,7 +52,7 @@ def build(city) -> dict:
 def url(name: str, objects: dict) -> str:
     exam, school = objects["exam"], objects["school"]
     short = name.split(":")[1]
-    if short == "exam-school":
+    if short in ("exam-school", "exam-value-added-school"):
         return reverse(name, args=[exam.pk, school.pk])
     if short.startswith("exam-") and short not in ("exam-list", "exam-create"):
         return reverse(name, args=[exam.pk])

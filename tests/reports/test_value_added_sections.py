@@ -1,0 +1,41 @@
+"""The reports read value-added from monitoring's stored figures: the district/city report lists its
+schools' value-added, the school report its classes'."""
+
+import pytest
+
+from monitoring.statistics import compute_exam
+from reports.models import Kind
+from schools.models import Semester
+from tests.monitoring.test_value_added import cohort
+from tests.reports.factories import ReportFactory
+from tests.reports.test_data import rendered_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def computed(city):
+    members, _, now = cohort(city, effects=[8, 0, 0, 0, 0, -8], intake=[-0.8, 0, 0.2, 0, -0.2, 0.8])
+    compute_exam(now)
+    return members, now
+
+
+def test_the_city_report_has_a_value_added_section(computed, city):
+    members, now = computed
+    semester = Semester.objects.get(is_current=True)
+    report = ReportFactory(
+        kind=Kind.DISTRICT, school=None, district=None, semester=None, start_year=semester.start_year
+    )
+    text = rendered_text(report)
+    assert f"{now.name}：各校增值评价" in text
+    assert "显著高于1所" in text and "显著低于1所" in text
+    assert f"{members[0].name}39" in text  # the school that adds the most (39 matched: one moved away)
+
+
+def test_the_school_report_has_its_classes_value_added(computed, city):
+    _, now = computed
+    report = ReportFactory(kind=Kind.SCHOOL, school=city.school_a, semester=Semester.objects.get(is_current=True))
+    text = rendered_text(report)
+    assert f"{now.name}：各班增值评价" in text
+    assert "三年级(1)班19" in text and "三年级(2)班20" in text  # one of class 1 moved to school B
+    assert "乙小学" not in text.split("各班增值评价")[1].split("督导与听评课")[0]
