@@ -40,7 +40,7 @@ def exam_list(request, filters: Query[ExamFilter]):
     return exams
 
 
-@router.get("/exams/{int:exam_id}", response=ExamOut, url_name="exam-detail", summary="监测详情（含学科）")
+@router.get("/exams/{exam_id}", response=ExamOut, url_name="exam-detail", summary="监测详情（含学科）")
 def exam_detail(request, exam_id: int):
     return _exam(request, exam_id)
 
@@ -53,7 +53,7 @@ class StatisticFilter(Schema):
 
 
 @router.get(
-    "/exams/{int:exam_id}/statistics",
+    "/exams/{exam_id}/statistics",
     response=list[StatisticOut],
     url_name="exam-statistics",
     summary="统计结果：监测 × 学科 × 层级（全市、区县、学校、班级；不含学生个人数据）",
@@ -73,7 +73,7 @@ def exam_statistics(request, exam_id: int, filters: Query[StatisticFilter]):
 
 
 @router.post(
-    "/exams/{int:exam_id}/scores",
+    "/exams/{exam_id}/scores",
     response={202: JobOut},
     auth=SCORES_WRITE,
     url_name="exam-score-upload",

@@ -58,14 +58,14 @@ def report_list(request, filters: Query[ReportFilter]):
 
 
 @router.get(
-    "/reports/{int:report_id}", response=ReportOut, url_name="report-detail", summary="报告状态", tags=["质量分析报告"]
+    "/reports/{report_id}", response=ReportOut, url_name="report-detail", summary="报告状态", tags=["质量分析报告"]
 )
 def report_detail(request, report_id: int):
     return get_object_or_404(report_selectors.report_qs_for(user=request.user), pk=report_id)
 
 
 @router.get(
-    "/jobs/{uuid:job_id}",
+    "/jobs/{job_id}",
     response=JobOut,
     url_name="job-detail",
     summary="后台任务的状态、进度与问题清单（本人发起的任务）",

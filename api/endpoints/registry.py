@@ -23,7 +23,7 @@ def district_list(request):
     return District.objects.all()
 
 
-@router.get("/districts/{int:district_id}", response=DistrictOut, url_name="district-detail", summary="区县详情")
+@router.get("/districts/{district_id}", response=DistrictOut, url_name="district-detail", summary="区县详情")
 def district_detail(request, district_id: int):
     return get_object_or_404(District, pk=district_id)
 
@@ -47,7 +47,7 @@ def school_list(request, filters: Query[SchoolFilter]):
     return schools
 
 
-@router.get("/schools/{int:school_id}", response=SchoolOut, url_name="school-detail", summary="学校详情")
+@router.get("/schools/{school_id}", response=SchoolOut, url_name="school-detail", summary="学校详情")
 def school_detail(request, school_id: int):
     return get_object_or_404(School.objects.visible_to(request.user).select_related("district", "zone"), pk=school_id)
 

@@ -225,3 +225,28 @@ def test_a_file_that_is_not_a_workbook_is_refused_before_any_job(api_world):
     assert response.status_code == 400
     assert "Excel" in response.json()["detail"]
     assert not Job.objects.filter(kind="monitoring.import_scores").exists()
+
+
+def test_the_token_page_shows_a_new_token_once_and_revokes_it(city, login):
+    client = login(city.principal_a)
+    page = client.post("/api/tokens/", {"name": "学籍同步", "scopes": ["read"], "lifetime_days": "30"})
+    plain = page.context["new_token"]
+    assert plain in page.content.decode()
+    assert plain not in client.get("/api/tokens/").content.decode()
+    assert bearer(plain).get("/api/v1/schools").status_code == 200
+    token = ApiToken.objects.get(user=city.principal_a)
+    assert (token.expires_at - timezone.now()).days in (29, 30) and token.scopes == ["read"]
+    client.post(f"/api/tokens/{token.pk}/revoke/")
+    client.post(f"/api/tokens/{token.pk}/revoke/")
+    assert bearer(plain).get("/api/v1/schools").status_code == 401
+    from eduquality.models import AuditEntry
+
+    assert AuditEntry.objects.filter(model_label="api.ApiToken", action="state").count() == 1
+
+
+def test_nobody_revokes_another_persons_token(city, login):
+    token_of(city.principal_a)
+    token = ApiToken.objects.get(user=city.principal_a)
+    assert login(city.principal_b).post(f"/api/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
