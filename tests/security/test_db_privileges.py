@@ -114,3 +114,13 @@ def test_a_worker_connected_as_the_web_role_imports_scores_and_computes_statisti
     )
     assert result.returncode == 0, result.stderr
     assert Statistic.objects.filter(exam=exam, level="school").count() == 2 * 3  # two schools × (2 subjects + 全科)
+    # The web container takes the backups (README "Operations"): pg_dump as the role reads everything.
+    backup = subprocess.run(
+        [sys.executable, "manage.py", "backup_data", str(tmp_path / "backup.tar")],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**environment, "EDUQUALITY_VAR_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert backup.returncode == 0, backup.stderr
