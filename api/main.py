@@ -8,6 +8,7 @@ browsable page at /api/v1/docs (Swagger UI served from django-ninja's own static
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from api import problems
 from api.endpoints import monitoring, other, registry
@@ -25,6 +26,12 @@ DESCRIPTION = """
 """
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 as it is: 学校名称 in the body, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class PortalApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return problems.document(super().get_openapi_schema(*args, **kwargs))
@@ -37,6 +44,7 @@ api = PortalApi(
     urls_namespace="api:v1",
     auth=READ,
     throttle=[TokenRateThrottle()],
+    renderer=ChineseJSONRenderer(),
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
     docs_url="/docs",
     docs_decorator=login_required,

@@ -4,11 +4,8 @@ no schema carries a student's row (学生个人成绩与排名不公开)."""
 from datetime import date, datetime
 from uuid import UUID
 
+from django.conf import settings
 from ninja import Field, Schema
-
-
-def _number(value) -> float | None:
-    return None if value is None else float(value)
 
 
 class DistrictOut(Schema):
@@ -109,14 +106,23 @@ class StatisticOut(Schema):
     low_rate: float | None
     score_rate: float | None
     all_pass_rate: float | None
-    rank: int | None = Field(description="同类学校排名（学校层级）")
+    rank: int | None = Field(description="同类学校排名（学校层级）；按政策以等级代替排名时为 null")
     ranked_schools: int
+    grade: str | None = Field(description="等级（按得分率）")
     deviation: float | None = Field(description="离均差")
     t_score: float | None = Field(description="标准分")
 
     @staticmethod
     def resolve_subject_code(stat) -> str | None:
         return stat.exam_subject.subject.code if stat.exam_subject_id else None
+
+    @staticmethod
+    def resolve_rank(stat) -> int | None:
+        return None if settings.SHOW_GRADES_INSTEAD_OF_RANKS else stat.rank
+
+    @staticmethod
+    def resolve_grade(stat) -> str | None:
+        return stat.grade_letter or None
 
 
 class StarRatingOut(Schema):

@@ -69,7 +69,7 @@ FIELD_OF_COLUMN = {column: field for field, column in UPSERT_COLUMNS.items()}
 
 
 @router.put(
-    "/schools",
+    "/registry/schools",
     response=SchoolUpsertOut,
     auth=REGISTRY_WRITE,
     url_name="school-upsert",
@@ -83,7 +83,7 @@ def school_upsert(request, payload: SchoolUpsertIn):
     header = list(UPSERT_COLUMNS.values())
     rows = []
     for index, school in enumerate(payload.schools):
-        values = school.dict()
+        values = school.model_dump()
         values["is_city_direct"] = "是" if values["is_city_direct"] else "否"
         rows.append((index, [values[field] for field in UPSERT_COLUMNS]))
     importer = SchoolImporter()

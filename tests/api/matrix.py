@@ -39,7 +39,8 @@ EXPECTED = {
     "api:v1:openapi-view": statuses(200),
     "api:v1:api-root": {"anonymous": 404, **dict.fromkeys(SIGNED_IN, 404)},
     **{f"api:v1:{name}": TOKEN_ONLY for name in OPERATIONS},
-    # A GET where only POST is served (the path has no other operation), before any authentication.
+    # A GET where only PUT or POST is served (the path has no other operation), before authentication.
+    "api:v1:school-upsert": {"anonymous": 405, **dict.fromkeys(SIGNED_IN, 405)},
     "api:v1:exam-score-upload": {"anonymous": 405, **dict.fromkeys(SIGNED_IN, 405)},
 }
 

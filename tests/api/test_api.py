@@ -52,7 +52,7 @@ def test_no_token_an_unknown_one_an_expired_one_and_a_revoked_one_get_401(city):
 
 def test_a_token_without_the_scope_cannot_write(api_world):
     read_only = token_of(api_world["city"].bureau, scopes=["read"])
-    response = bearer(read_only).put("/api/v1/schools", data={"schools": []}, content_type="application/json")
+    response = bearer(read_only).put("/api/v1/registry/schools", data={"schools": []}, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["type"] == "urn:eduquality:problem:scope-missing"
     assert "registry:write" in response.json()["detail"]
@@ -164,7 +164,7 @@ def test_the_registry_upsert_creates_and_updates_by_school_code(api_world):
         ]
     }
     response = bearer(api_world["tokens"]["bureau"]).put(
-        "/api/v1/schools", data=payload, content_type="application/json"
+        "/api/v1/registry/schools", data=payload, content_type="application/json"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["created"] == 1 and response.json()["updated"] == 1
@@ -183,7 +183,7 @@ def test_one_bad_school_saves_nothing_and_names_every_problem(api_world):
     }
     before = School.objects.count()
     response = bearer(api_world["tokens"]["bureau"]).put(
-        "/api/v1/schools", data=payload, content_type="application/json"
+        "/api/v1/registry/schools", data=payload, content_type="application/json"
     )
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -195,7 +195,7 @@ def test_only_the_bureau_upserts_schools(api_world):
     city = api_world["city"]
     payload = {"schools": [_school(city.school_a.code, "甲小学", district=city.school_a.district.code)]}
     response = bearer(api_world["tokens"]["principal"]).put(
-        "/api/v1/schools", data=payload, content_type="application/json"
+        "/api/v1/registry/schools", data=payload, content_type="application/json"
     )
     assert response.status_code == 403
 
@@ -250,3 +250,17 @@ def test_nobody_revokes_another_persons_token(city, login):
     assert login(city.principal_b).post(f"/api/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_chinese_is_sent_as_utf8_not_escapes(api_world):
+    response = bearer(api_world["tokens"]["principal"]).get("/api/v1/schools")
+    assert "甲小学" in response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_with_the_grades_setting_the_api_gives_grades_not_ranks(api_world, settings):
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+    url = f"/api/v1/exams/{api_world['exam'].pk}/statistics?level=school&page_size=500"
+    rows = bearer(api_world["tokens"]["bureau"]).get(url).json()["results"]
+    assert rows and all(r["rank"] is None for r in rows)
+    assert all(r["grade"] for r in rows if r["score_rate"] is not None)

@@ -76,4 +76,7 @@ def test_every_operation_answers_every_persona_within_its_schema(case, api_world
 def test_the_schema_lists_every_operation_of_the_api():
     operations = {(method.upper(), path) for path, item in api.get_openapi_schema()["paths"].items() for method in item}
     assert len(operations) == 18
-    assert ("PUT", "/api/v1/schools") in operations and ("POST", "/api/v1/exams/{exam_id}/scores") in operations
+    assert ("PUT", "/api/v1/registry/schools") in operations and (
+        "POST",
+        "/api/v1/exams/{exam_id}/scores",
+    ) in operations
