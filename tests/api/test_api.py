@@ -264,3 +264,22 @@ def test_with_the_grades_setting_the_api_gives_grades_not_ranks(api_world, setti
     rows = bearer(api_world["tokens"]["bureau"]).get(url).json()["results"]
     assert rows and all(r["rank"] is None for r in rows)
     assert all(r["grade"] for r in rows if r["score_rate"] is not None)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/schools", "/api/v1/exams", "/api/v1/exams/{exam}/statistics", "/api/v1/warnings", "/api/v1/reports"],
+)
+def test_a_pages_query_count_does_not_grow_with_its_rows(api_world, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = bearer(api_world["tokens"]["bureau"])
+    url = path.format(exam=api_world["exam"].pk)
+    client.get(url)  # the token's last use is written once a minute: not part of the count
+    counts = []
+    for size in (1, 500):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{url}?page_size={size}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
