@@ -1,6 +1,6 @@
 from functools import wraps
 
-from django.urls import path
+from django.urls import path, re_path
 
 from api import views
 from api.main import api
@@ -33,4 +33,5 @@ urlpatterns = [
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("v1/", (api_patterns, api_app_name, api_namespace)),
+    re_path(r"^v1/(?P<rest>.+)$", views.api_not_found, name="v1-not-found"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api import rules, services
 from api.forms import TokenForm
+from api.problems import problem_response
 from schools.scoping import grants_of
 
 
@@ -56,3 +57,8 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if services.revoke_token(token=token, by=request.user):
         messages.success(request, f"令牌 {token.prefix}… 已吊销，使用它的请求将被拒绝。")
     return redirect("api:token-list")
+
+
+def api_not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """A path under /api/v1/ that names no operation: a problem, like every other API error."""
+    return problem_response(request, 404, "接口地址不存在，请对照 /api/v1/docs 中的接口列表。", slug="no-such-endpoint")

@@ -38,6 +38,7 @@ EXPECTED = {
     "api:v1:openapi-json": statuses(200),
     "api:v1:openapi-view": statuses(200),
     "api:v1:api-root": {"anonymous": 404, **dict.fromkeys(SIGNED_IN, 404)},
+    "api:v1-not-found": {"anonymous": 404, **dict.fromkeys(SIGNED_IN, 404)},
     **{f"api:v1:{name}": TOKEN_ONLY for name in OPERATIONS},
     # A GET where only PUT or POST is served (the path has no other operation), before authentication.
     "api:v1:school-upsert": {"anonymous": 405, **dict.fromkeys(SIGNED_IN, 405)},
@@ -89,6 +90,8 @@ def url(name: str, objects: dict) -> str:
     for key in ("district", "school", "exam", "report", "job"):
         if short.startswith(f"{key}-") and short not in (f"{key}-list", "school-upsert"):
             return reverse(name, kwargs={f"{key}_id": objects[key].pk})
+    if short == "v1-not-found":
+        return reverse(name, kwargs={"rest": "no-such-endpoint"})
     if short == "token-revoke":
         return reverse(name, kwargs={"pk": 1})
     return reverse(name)

@@ -283,3 +283,10 @@ def test_a_pages_query_count_does_not_grow_with_its_rows(api_world, path):
             assert client.get(f"{url}?page_size={size}").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_path_that_names_no_operation_is_a_problem_too(api_world):
+    response = bearer(api_world["tokens"]["bureau"]).get("/api/v1/no-such-endpoint")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert "/api/v1/docs" in response.json()["detail"]
