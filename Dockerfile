@@ -11,10 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     EDUQUALITY_VAR_DIR=/app/var
 
 # WeasyPrint renders the PDF reports with Pango and HarfBuzz (font subsetting) and embeds the
-# Noto CJK fonts; gettext compiles the translations.
+# Noto CJK fonts; gettext compiles the translations; postgresql-client (15, as the db service) is
+# pg_dump/pg_restore for manage.py backup_data / restore_data.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && fc-cache -f
 

@@ -18,7 +18,7 @@ from types import ModuleType
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
-PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards")
+PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards", "api")
 
 
 @cache  # the installed apps do not change while the process runs

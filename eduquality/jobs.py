@@ -38,6 +38,11 @@ class JobRejected(Exception):
         self.problems = problems or []
 
 
+def job_qs_for(*, user):
+    """A job is seen by the person who started it."""
+    return Job.objects.filter(owner=user)
+
+
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         _HANDLERS[kind] = function

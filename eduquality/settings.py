@@ -5,6 +5,7 @@ in-process. A deployment sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redi
 DEBUG=0 and ALLOWED_HOSTS.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "awards",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    # django-ninja's own templates and static files: the API docs page loads Swagger UI from here, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +230,8 @@ SHOW_GRADES_INSTEAD_OF_RANKS = env_bool("SHOW_GRADES_INSTEAD_OF_RANKS", False)
 # A school or district/city quality report is submitted only with its 质量分析会 recorded (seed 000).
 REPORT_MEETING_REQUIRED = env_bool("REPORT_MEETING_REQUIRED", True)
 PAGE_SIZE = 25
+
+# JSON API (api/, docs/api.md): requests per token and period (n/s, n/min, n/hour), counted in the cache.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/min")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured("API_RATE_LIMIT must look like 120/min (requests/s, min, hour or day)")

@@ -14,14 +14,10 @@ from eduquality import excel, jobs
 from eduquality.access_log import logs_access
 from eduquality.extensions import home_panels
 from eduquality.filters import AccessLogFilter
+from eduquality.jobs import job_qs_for
 from eduquality.models import AccessLog, Job
 from schools.models import Role, School, Semester, Student, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for
-
-
-def job_qs_for(*, user):
-    """A job is seen by the person who started it."""
-    return Job.objects.filter(owner=user)
 
 
 @login_required

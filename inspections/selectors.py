@@ -154,6 +154,14 @@ def star_table(*, start_year: int) -> QuerySet[StarRating]:
     return StarRating.objects.filter(start_year=start_year).select_related("school__district", "school__school_type")
 
 
+def star_rating_qs_for(*, user) -> QuerySet[StarRating]:
+    """Star ratings: bureau staff and inspectors every school's, school leaders their own school's."""
+    ratings = StarRating.objects.select_related("school")
+    if sees_city_ratings(user):
+        return ratings
+    return ratings.filter(school_id__in=school_leader_ids_for(user))
+
+
 def rating_years() -> list[int]:
     return list(StarRating.objects.order_by("-start_year").values_list("start_year", flat=True).distinct())
 

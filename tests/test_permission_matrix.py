@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from eduquality.models import Job
+from tests.api import matrix as api_matrix
 from tests.awards import matrix as awards_matrix
 from tests.inspections import matrix as inspections_matrix
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, ROLES, SCHOOL_PEOPLE, STUDENT_READERS, statuses
@@ -18,7 +19,7 @@ from tests.reports import matrix as reports_matrix
 from tests.security import matrix as security_matrix
 
 # Apps with pages add their matrix module here (see tests/matrix.py).
-APP_MATRICES: list = [monitoring_matrix, inspections_matrix, reports_matrix, awards_matrix, security_matrix]
+APP_MATRICES: list = [monitoring_matrix, inspections_matrix, reports_matrix, awards_matrix, security_matrix, api_matrix]
 
 OWN_JOB = statuses(404, bureau=200)  # the job below belongs to the bureau user
 
