@@ -599,6 +599,12 @@ def report_findings(context: dict) -> list[dict]:
     unit = "学校" if report.district_id else "区县"
     by_exam = [(section.exam, section_findings(section)) for section in context.get("sections", [])]
     by_exam += [(s["exam"], district_findings(s, unit=unit)) for s in context.get("district_sections", [])]
+    # Value-added: the schools (a school's classes) whose interval lies off zero.
+    value_added_by_exam = {
+        section["exam"].pk: value_added_findings(section["rows"])
+        for section in context.get("value_added", []) + context.get("class_value_added", [])
+    }
+    by_exam = [(exam, found + value_added_by_exam.get(exam.pk, [])) for exam, found in by_exam]
     return [{"exam": exam, "findings": found} for exam, found in reversed(by_exam) if found]
 
 
@@ -666,3 +672,17 @@ def measure_follow_up(report: Report, sections: list[ExamSection], *, today) -> 
         )
         row["outcome"] = findings.change_since_comparable(figures, before="上学期").text
     return rows
+
+
+def value_added_findings(rows: list[dict]) -> list[findings.Finding]:
+    """A finding for each unit (school or class) whose value-added interval lies off zero."""
+    found = []
+    for row in rows:
+        if None in (row["points"], row["lower"], row["upper"]):
+            continue
+        finding = findings.value_added(
+            findings.ValueAddedFigures(f"{row['name']}总分", row["points"], row["lower"], row["upper"])
+        )
+        if finding.tone != findings.NEUTRAL:
+            found.append(finding)
+    return found

@@ -2,8 +2,10 @@
 schools' value-added, the school report its classes'."""
 
 import pytest
+from django.urls import reverse
 
 from monitoring.statistics import compute_exam
+from reports import data
 from reports.models import Kind
 from schools.models import Semester
 from tests.monitoring.test_value_added import cohort
@@ -39,3 +41,24 @@ def test_the_school_report_has_its_classes_value_added(computed, city):
     assert f"{now.name}：各班增值评价" in text
     assert "三年级(1)班19" in text and "三年级(2)班20" in text  # one of class 1 moved to school B
     assert "乙小学" not in text.split("各班增值评价")[1].split("督导与听评课")[0]
+
+
+def test_the_city_report_editor_finds_the_schools_whose_value_added_is_significant(computed, city, login):
+    members, _ = computed
+    semester = Semester.objects.get(is_current=True)
+    report = ReportFactory(
+        kind=Kind.DISTRICT, school=None, district=None, semester=None, start_year=semester.start_year
+    )
+    found = [
+        finding
+        for group in data.report_findings(data.build_context(report))
+        for finding in group["findings"]
+        if finding.kind == "value_added"
+    ]
+    above = [f for f in found if f.tone == "strength"]
+    below = [f for f in found if f.tone == "weakness"]
+    # School 0 was planted +8 points, school 5 −8 points: exactly those two are named.
+    assert [f.subject for f in above] == [f"{members[0].name}总分"] and "显著高于全市平均进步水平" in above[0].text
+    assert [f.subject for f in below] == [f"{members[5].name}总分"] and "显著低于全市平均进步水平" in below[0].text
+    page = login(city.bureau).get(reverse("reports:report-edit", args=[report.pk])).content.decode()
+    assert above[0].text in page
