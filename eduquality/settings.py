@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "awards",
+    "research",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -30,5 +30,6 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
     path("awards/", include("awards.urls")),
+    path("research/", include("research.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -86,6 +86,9 @@ class Criterion(models.Model):
         "满分", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
     order = models.PositiveSmallIntegerField("排序", default=0)
+    # The rule computed from records that corresponds to this criterion (an app registered as an
+    # evidence provider in eduquality/extensions.py computes it): the visit form shows its figure.
+    evidence_rule = models.CharField("对应的记录规则", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "评估指标"

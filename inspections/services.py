@@ -72,6 +72,7 @@ def copy_rubric_as_new_version(*, rubric: Rubric, by) -> Rubric:
                 requirement=c.requirement,
                 max_points=c.max_points,
                 order=c.order,
+                evidence_rule=c.evidence_rule,
             )
             for c in area.criteria.all()
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel
+from eduquality import audit, excel, extensions
 from eduquality.pdf import render_template_pdf
 from inspections import exports, filters, forms, rules, selectors, services
 from inspections.models import Criterion, Observation, ObservationScore, Rubric, Visit, VisitScore
@@ -234,6 +234,17 @@ def _score_rows(visit: Visit) -> list[dict]:
     return rows
 
 
+def _with_record_evidence(visit: Visit, rows: list[dict]) -> list[dict]:
+    """Beside each criterion that names a rule, the figure computed from the school's records
+    (an evidence provider registered through eduquality/extensions.py), so the score rests on evidence."""
+    found = extensions.evidence(
+        school=visit.school, semester=visit.semester, codes={row["criterion"].evidence_rule for row in rows}
+    )
+    for row in rows:
+        row["record_evidence"] = found.get(row["criterion"].evidence_rule)
+    return rows
+
+
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(_visits(request), pk=pk)
@@ -242,7 +253,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspections/visit_detail.html",
         {
             "visit": visit,
-            "rows": _score_rows(visit),
+            "rows": _with_record_evidence(visit, _score_rows(visit)),
             "attachments": visit.attachments.all(),
             "can_fill": selectors.can_fill_visit(request.user, visit),
             "can_order": is_bureau(request.user) and visit.is_locked,
@@ -300,7 +311,7 @@ def visit_fill(request: HttpRequest, pk: int) -> HttpResponse:
             return JsonResponse({"ok": False, "errors": errors}, status=400)
     elif visit.is_locked:
         return redirect("inspections:visit-detail", pk=visit.pk)
-    rows = _score_rows(visit)
+    rows = _with_record_evidence(visit, _score_rows(visit))
     if request.method == "POST":  # show what was typed, not what is stored
         for row in rows:
             cid = row["criterion"].pk

@@ -42,7 +42,7 @@ from monitoring.models import (
 )
 from monitoring.score_import import scores_template
 from schools import codes
-from schools.models import School
+from schools.models import School, responsible_researchers
 from schools.scoping import school_ids_for
 
 
@@ -475,7 +475,11 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         header = ["监测", "学校标识码", "学校", "区县", "预警类型", "学科", "原因", "调研状态", "改进情况"]
         return excel.export_response("质量预警.xlsx", [excel.Sheet("预警", header, rows)])
     page = Paginator(warning_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"warning": w, "loop": warning_loop_status(w)} for w in page.object_list]
+    responsible = responsible_researchers({w.school_id for w in page.object_list}, on=timezone.localdate())
+    rows = [
+        {"warning": w, "loop": warning_loop_status(w), "responsible": "、".join(responsible.get(w.school_id, []))}
+        for w in page.object_list
+    ]
     return render(request, "monitoring/warning_list.html", {"filter": warning_filter, "page": page, "rows": rows})
 
 
