@@ -3,7 +3,8 @@ no clock (`as_of` is passed in), each line passed in (the `RuleLine` rows hold t
 
 - 教研组活动每周≥2小时 (seed 000 §二(一)3): every teaching group, in every full week of the semester
   up to `as_of`, has group activities of at least the line's hours in that week (Monday to Sunday).
-- 全校学科教研活动每学期≥2次 (same): school-level activities in the semester.
+- 全校学科教研活动每学期≥2次 (same): school-level activities in the semester, other than teaching
+  meetings and parent-school lessons.
 - 学情会商每学期≥1次 (seed 001 §(九)): activities of type 学情会商 at any level of the school.
 - 教学工作例会至少两周一次 (seed 001 §(十三)): no gap between the semester's start, each meeting and
   `as_of` (or the semester's end) longer than the line in days; exactly 14 days apart is met.
@@ -57,6 +58,15 @@ class RuleResult:
     line: Decimal
     detail: str
     evidence: tuple[int, ...] = field(default_factory=tuple)  # activity ids
+
+
+NOT_RESEARCH = frozenset({MEETING_TYPE, PARENT_TYPE})  # school-level, but not 学科教研
+
+
+def plain(number) -> str:
+    """2 for Decimal('2.0'), 1.5 for Decimal('1.50')."""
+    number = Decimal(number)
+    return str(number.quantize(Decimal(1))) if number == number.to_integral_value() else str(number.normalize())
 
 
 # ---- Activity input ----------------------------------------------------------------------------------
@@ -122,7 +132,7 @@ def group_weekly_hours(
         evidence.append(fact.id)
     short = [(g, w) for g in group_ids for w in weeks if hours.get((g, w), Decimal(0)) < line]
     total = len(group_ids) * len(weeks)
-    detail = f"{len(group_ids)} 个教研组 × {len(weeks)} 周，{total - len(short)} 个组周达到 {line} 小时"
+    detail = f"{len(group_ids)} 个教研组 × {len(weeks)} 周，{total - len(short)} 个组周达到 {plain(line)} 小时"
     if short:
         first = min(w for _, w in short)
         detail += f"；{len(short)} 个组周不足（最早 {first:%Y-%m-%d} 那周）"
@@ -132,12 +142,12 @@ def group_weekly_hours(
 def _count(code: str, facts: Sequence[ActivityFact], line: Decimal, noun: str) -> RuleResult:
     count = len(facts)
     return RuleResult(
-        code, count >= line, count, line, f"{count} 次{noun}（标准 ≥ {line:g} 次）", tuple(f.id for f in facts)
+        code, count >= line, count, line, f"{count} 次{noun}（标准 ≥ {plain(line)} 次）", tuple(f.id for f in facts)
     )
 
 
 def school_wide_activities(facts: Iterable[ActivityFact], *, line: Decimal) -> RuleResult:
-    chosen = [f for f in facts if f.level == "school"]
+    chosen = [f for f in facts if f.level == "school" and f.type_code not in NOT_RESEARCH]
     return _count(SCHOOL_WIDE, chosen, line, "全校学科教研活动")
 
 
@@ -154,14 +164,14 @@ def meeting_gaps(facts: Iterable[ActivityFact], *, start: date, end: date, line:
     points = [start, *days, end]
     gaps = [(later - earlier).days for earlier, later in pairwise(points)]
     longest = max(gaps, default=0)
-    detail = f"{len(days)} 次教学工作例会，最长间隔 {longest} 天（标准 ≤ {line:g} 天）"
+    detail = f"{len(days)} 次教学工作例会，最长间隔 {longest} 天（标准 ≤ {plain(line)} 天）"
     return RuleResult(MEETING_GAP, longest <= line, longest, line, detail, evidence)
 
 
 def parent_school_hours(facts: Iterable[ActivityFact], *, line: Decimal) -> RuleResult:
     chosen = [f for f in facts if f.type_code == PARENT_TYPE]
     total = sum((f.hours for f in chosen), Decimal(0))
-    detail = f"家长学校 {len(chosen)} 次共 {total} 学时（标准 ≥ {line:g} 学时）"
+    detail = f"家长学校 {len(chosen)} 次共 {total} 学时（标准 ≥ {plain(line)} 学时）"
     return RuleResult(PARENT_HOURS, total >= line, total, line, detail, tuple(f.id for f in chosen))
 
 

@@ -119,7 +119,8 @@ def save_activity(*, by, values: dict, participant_ids, activity: Activity | Non
             raise Refused("只有组织者和组织学校的负责人可以修改本活动。")
         before = audit.snapshot(activity, ACTIVITY_FIELDS)
     for name in ACTIVITY_FIELDS:
-        setattr(activity, name, values.get(name))
+        value = values.get(name)
+        setattr(activity, name, (value or "") if name in ("place", "topic", "minutes") else value)
     activity.semester = semester
     try:
         activity.full_clean()

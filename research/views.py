@@ -65,11 +65,15 @@ def _export(filename: str, title: str, columns, objects) -> HttpResponse:
 
 
 def _activities(request):
-    return selectors.activity_qs_for(user=request.user).annotate(
-        invited_count=Count("participations", distinct=True),
-        confirmed_count=Count(
-            "participations", filter=Q(participations__status=Participation.Status.CONFIRMED), distinct=True
-        ),
+    return (
+        selectors.activity_qs_for(user=request.user)
+        .annotate(
+            invited_count=Count("participations", distinct=True),
+            confirmed_count=Count(
+                "participations", filter=Q(participations__status=Participation.Status.CONFIRMED), distinct=True
+            ),
+        )
+        .order_by("-starts_at", "-pk")
     )
 
 
