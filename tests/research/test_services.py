@@ -54,7 +54,7 @@ def test_bad_times_are_refused_and_nothing_is_saved(research, changes, message):
 
 
 def test_a_participant_outside_the_organisers_school_is_refused(research):
-    with pytest.raises(services.Refused, match="超出组织范围.*乙老师"):
+    with pytest.raises(services.Refused, match=r"超出组织范围.*乙老师"):
         factories.activity(
             by=research.group_leader_a, group=research.group_a, participants=[research.teacher_a, research.teacher_b]
         )
