@@ -67,6 +67,11 @@ class ActivityForm(forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         _style(self)
 
+    def _post_clean(self):
+        # The model's checks run in the service, after it has filled the school and subject from the
+        # group (the form alone would find a group activity without its school).
+        pass
+
     def clean(self):
         data = super().clean()
         for problem in rules.activity_time_problems(data.get("starts_at"), data.get("ends_at"), data.get("hours")):

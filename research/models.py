@@ -121,7 +121,7 @@ class Activity(models.Model):
         if self.school_id:
             return self.school.name
         if self.zone_id:
-            return f"{self.zone.name}片区"
+            return self.zone.name
         return "市教育学院"
 
 

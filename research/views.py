@@ -604,9 +604,11 @@ def my_schools(request: HttpRequest) -> HttpResponse:
         school.pk: list(Activity.objects.filter(school=school, semester=semester).select_related("activity_type")[:3])
         for school in schools
     }
+    names = {line.code: line.name for line in _ordered_lines()}
     rows = [
         {
             "school": school,
+            "missing": [names.get(r.code, r.code) for r in results[school.pk] if not r.met],
             "subjects": "、".join(subjects.get(school.pk, [])),
             "results": results[school.pk],
             "met": sum(r.met for r in results[school.pk]),

@@ -1,0 +1,174 @@
+"""Teaching-research pages: scope by school, attendance on a phone, exports, the evidence on the visit form."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import EarlyWarning, ResearchVisit
+from research import rules
+from research.models import Activity, Participation
+from schools.models import ResearchLiaison
+from tests.factories import SchoolFactory
+from tests.inspections.factories import drawn_visit
+from tests.monitoring.factories import make_exam
+from tests.research import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def research(city):
+    factories.defaults()
+    return city
+
+
+@pytest.fixture
+def group_activity(research):
+    return factories.activity(by=research.group_leader_a, group=research.group_a, participants=[research.teacher_a])
+
+
+def test_another_schools_principal_gets_404_for_school_a_records(research, group_activity, login):
+    client = login(research.principal_b)
+    for url in [
+        reverse("research:activity-detail", args=[group_activity.pk]),
+        reverse("research:activity-update", args=[group_activity.pk]),
+        reverse("research:school-table", args=[research.school_a.pk]),
+        reverse("research:growth-detail", args=[research.teacher_a.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    listed = client.get(reverse("research:activity-list"))
+    assert group_activity.topic not in listed.content.decode()
+
+
+def test_a_teacher_confirms_on_the_list_and_a_second_tap_is_told_once_is_enough(research, group_activity, login):
+    client = login(research.teacher_user_a)
+    page = client.get(reverse("research:activity-list")).content.decode()
+    assert "待我确认参加的活动" in page and "确认参加" in page
+    url = reverse("research:activity-confirm", args=[group_activity.pk])
+    first = client.post(url, {"next": reverse("research:activity-list")}, follow=True)
+    assert "已确认参加" in first.content.decode()
+    second = client.post(url, follow=True)
+    assert "您已确认过参加本次活动" in second.content.decode()
+    assert Participation.objects.filter(activity=group_activity, status="confirmed").count() == 1
+    assert "待我确认参加的活动" not in client.get(reverse("research:activity-list")).content.decode()
+
+
+def test_a_teacher_cannot_confirm_for_a_colleague_or_record_attendance(research, group_activity, login):
+    response = login(research.teacher_user_a).post(
+        reverse("research:activity-attendance", args=[group_activity.pk]),
+        {"teacher": [research.teacher_a.pk]},
+        follow=True,
+    )
+    assert "只有组织者" in response.content.decode()
+    assert group_activity.participations.get().status == "invited"
+
+
+def test_the_form_refuses_an_activity_ending_before_it_starts(research, login):
+    start = timezone.localtime() - timedelta(days=1)
+    response = login(research.group_leader_a).post(
+        reverse("research:activity-create"),
+        {
+            "level": "group",
+            "activity_type": factories.kind("lesson_prep").pk,
+            "group": research.group_a.pk,
+            "topic": "集体备课",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "教研室",
+            "participants": [research.teacher_a.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert "活动结束时间应晚于开始时间" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_the_group_leader_records_through_the_form(research, login):
+    start = (timezone.localtime() - timedelta(days=1)).replace(hour=14, minute=0)
+    response = login(research.group_leader_a).post(
+        reverse("research:activity-create"),
+        {
+            "level": "group",
+            "activity_type": factories.kind("lesson_prep").pk,
+            "group": research.group_a.pk,
+            "topic": "《将相和》集体备课",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "hours": "2",
+            "place": "教研室",
+            "participants": [research.teacher_a.pk],
+        },
+    )
+    activity = Activity.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "research:activity-detail", args=[activity.pk]
+    )
+    assert activity.school == research.school_a and activity.participations.get().teacher == research.teacher_a
+
+
+def test_the_activity_export_is_a_real_workbook_of_the_users_scope(research, group_activity, login):
+    factories.activity(
+        by=research.principal_b, level="school", code="theme", school=research.school_b, topic="乙校教研"
+    )
+    response = login(research.principal_a).get(reverse("research:activity-export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("开始时间", "层级", "类型", "主题")
+    assert [row[3] for row in rows[1:]] == [group_activity.topic]
+
+
+def test_the_visit_form_shows_the_computed_figure_and_its_records(research, login):
+    for days_ago in (1, 2):
+        factories.activity(
+            by=research.principal_a,
+            level="school",
+            code="theme",
+            school=research.school_a,
+            days_ago=days_ago,
+            topic="全校教研",
+        )
+    visit = drawn_visit(by=research.bureau, school=research.school_a, inspector=research.inspector)
+    page = login(research.inspector).get(reverse("inspections:visit-fill", args=[visit.pk])).content.decode()
+    assert f'data-record-evidence="{rules.SCHOOL_WIDE}"' in page
+    assert "2 次全校学科教研活动（标准 ≥ 2 次）" in page and "全校教研" in page
+    assert f'data-record-evidence="{rules.PARENT_HOURS}"' in page and "家长学校 0 次共 0 学时" in page
+
+
+def test_the_warnings_page_names_who_is_responsible(research, login):
+    exam = make_exam(schools=[research.school_a])
+    warning = EarlyWarning.objects.create(exam=exam, school=research.school_a, kind="sharp_fall", reason="语文下滑")
+    ResearchVisit.objects.create(warning=warning)
+    ResearchLiaison.objects.create(
+        researcher=research.inspector, school=research.school_a, starts_on=timezone.localdate() - timedelta(days=5)
+    )
+    page = login(research.bureau).get(reverse("monitoring:warning-list")).content.decode()
+    assert "负责教研员" in page and "督学（全校）" in page
+    mine = login(research.inspector).get(reverse("research:my-schools")).content.decode()
+    assert research.school_a.name in mine and f"?q={research.school_a.code}" in mine
+
+
+def test_the_city_table_takes_the_same_queries_for_more_schools(research, login):
+    client = login(research.bureau)
+    client.get(reverse("research:city-table"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("research:city-table")).status_code == 200
+    for _ in range(4):
+        school = SchoolFactory()
+        factories.activity(by=research.bureau, level="school", code="theme", school=school)
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(reverse("research:city-table")).content.decode()
+    assert len(more) == len(few)
+    assert page.count('aria-label="达标"') + page.count('aria-label="未达标"') == 6 * len(rules.RULE_CODES)
+
+
+def test_the_principal_reads_the_semester_table_of_their_school(research, login):
+    factories.activity(by=research.principal_a, level="school", code=rules.CONSULTATION_TYPE, school=research.school_a)
+    page = login(research.principal_a).get(reverse("research:my-table"), follow=True).content.decode()
+    assert "甲小学 · 教研常规达标" in page and "学情会商每学期≥1次" in page
+    assert "1 次学情会商（标准 ≥ 1 次）" in page
