@@ -76,9 +76,6 @@ def exam_list(request: HttpRequest) -> HttpResponse:
         .order_by("-semester__start_year", "-semester__term", "-held_on", "-pk"),
     )
     if request.GET.get("export") == "xlsx":
-        responsible = responsible_researchers(
-            set(warning_filter.qs.values_list("school_id", flat=True)), on=timezone.localdate()
-        )
         rows = (
             [
                 e.code,
