@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from research import selectors
-from schools.scoping import grants_of, is_bureau, is_inspector, school_ids_for, school_leader_ids_for
+from schools.scoping import grants_of, has_role, is_bureau, is_inspector, school_ids_for, school_leader_ids_for
 
 
 def menu(user) -> dict | None:
@@ -20,7 +20,7 @@ def menu(user) -> dict | None:
         children.append(("我联系的学校", reverse("research:my-schools")))
     if selectors.sees_all(user) or school_leader_ids_for(user):
         children.append(("教研员联系学校", reverse("research:liaison-list")))
-    if selectors.own_teacher(user) is not None:
+    if has_role(user, "teacher"):  # from the roles alone: the menu is built without queries
         children.append(("我的成长档案", reverse("research:growth-mine")))
     if school_leader_ids_for(user) or selectors.sees_all(user):
         children.append(("教师成长档案完成情况", reverse("research:growth-school")))

@@ -443,12 +443,13 @@ class Role(models.TextChoices):
     BUREAU = "bureau", "局机关人员"
     INSPECTOR = "inspector", "督学/教研员"
     PRINCIPAL = "principal", "校长"
+    VICE_PRINCIPAL = "vice_principal", "副校长"
     ACADEMIC_LEAD = "academic_lead", "业务校长/教导主任"
     GROUP_LEADER = "group_leader", "教研组长"
     TEACHER = "teacher", "教师"
 
 
-SCHOOL_ROLES = {Role.PRINCIPAL, Role.ACADEMIC_LEAD, Role.GROUP_LEADER, Role.TEACHER}
+SCHOOL_ROLES = {Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.ACADEMIC_LEAD, Role.GROUP_LEADER, Role.TEACHER}
 
 
 class RoleAssignment(models.Model):
