@@ -85,7 +85,7 @@ def build_demo() -> list[str]:
     staff = defaultdict(list)
     for school_id, teacher_id in Teacher.objects.filter(is_active=True).values_list("school_id", "pk"):
         staff[school_id].append(teacher_id)
-    weeks = rules.weeks_between(current.starts_on, until)
+    weeks = rules.weeks_between(current.starts_on, min(today, current.ends_on))  # the weeks the rule counts
 
     planned: list[tuple[Activity, list[int], float]] = []  # activity, participants, share confirmed
     for school in schools:

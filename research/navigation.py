@@ -1,6 +1,7 @@
 """The teaching-research menu and home-page panels (see eduquality/extensions.py)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from research import selectors
 from schools.scoping import grants_of, has_role, is_bureau, is_inspector, school_ids_for, school_leader_ids_for
@@ -38,7 +39,8 @@ def home_panels(user) -> list[dict]:
             "url": reverse("research:activity-list"),
             "items": [
                 {
-                    "text": f"{p.activity.starts_at:%m-%d} {p.activity.activity_type.name}：{p.activity.topic}",
+                    "text": f"{timezone.localtime(p.activity.starts_at):%m-%d} {p.activity.activity_type.name}："
+                    f"{p.activity.topic}",
                     "url": reverse("research:activity-detail", args=[p.activity_id]),
                     "badge": "待确认",
                     "badge_class": "warning",
