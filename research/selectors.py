@@ -1,7 +1,8 @@
 """Reads of teaching research, always scoped by the user; the semester and city tables of the duties.
 
 Who sees which activity: bureau staff and inspectors/researchers (督学/教研员) every one; school staff
-the activities their school organised, the ones a teacher of their school is on, and the city's.
+the activities their school organised, the ones a teacher of their school is on, their zone's and the
+city's.
 Who writes: bureau staff any level; researchers city and zone activities; a school's principal or
 academic lead their school's (school, group, inter-school, zone); a group leader their group's.
 """
@@ -108,7 +109,10 @@ def activity_qs_for(*, user) -> QuerySet[Activity]:
     if not schools:
         return activities.none()
     on_list = Participation.objects.filter(teacher__school_id__in=schools).values("activity_id")
-    return activities.filter(Q(school_id__in=schools) | Q(pk__in=on_list) | Q(level="city"))
+    own_zones = School.objects.filter(pk__in=schools, zone__isnull=False).values("zone_id")
+    return activities.filter(
+        Q(school_id__in=schools) | Q(pk__in=on_list) | Q(level="city") | Q(level="zone", zone_id__in=own_zones)
+    )
 
 
 def attachment_qs_for(*, user) -> QuerySet[ActivityAttachment]:

@@ -175,3 +175,52 @@ def test_the_principal_reads_the_semester_table_of_their_school(research, login)
     page = login(research.principal_a).get(reverse("research:my-table"), follow=True).content.decode()
     assert "甲小学 · 教研常规达标" in page and "学情会商每学期≥1次" in page
     assert "1 次学情会商（标准 ≥ 1 次）" in page
+
+
+def test_the_zone_page_sets_its_schools_side_by_side(research, login):
+    from tests.factories import ZoneFactory
+
+    zone = ZoneFactory(district=research.school_a.district)
+    for school in (research.school_a, research.school_b):
+        school.zone = zone
+        school.save(update_fields=["zone"])
+    activity = factories.activity(
+        by=research.principal_a,
+        level="school",
+        code="theme",
+        school=research.school_a,
+        participants=[research.teacher_a],
+    )
+    factories.activity(by=research.inspector, level="zone", code="zone", zone=zone, topic="片区同课异构")
+    response = login(research.principal_a).get(reverse("research:zone-detail", args=[zone.pk]))
+    rows = {row["school"]: row for row in response.context["rows"]}
+    assert rows[research.school_a]["activities"] == 1 and rows[research.school_a]["invited"] == 1
+    assert rows[research.school_b]["activities"] == 0
+    assert "片区同课异构" in response.content.decode()
+    assert activity.pk  # school A's own activity counted beside B's none
+    other = ZoneFactory(district=research.school_a.district, name="另一片区")
+    assert login(research.principal_a).get(reverse("research:zone-detail", args=[other.pk])).status_code == 404
+
+
+def test_a_teacher_logs_a_book_and_the_school_sees_completion(research, login):
+    factories.defaults()
+    from research.models import Book
+
+    client = login(research.teacher_user_a)
+    url = reverse("research:growth-reading", args=[research.teacher_a.pk]) + "?year=2026"
+    client.post(url, {"book": Book.objects.first().pk, "finished_on": "2026-10-01"})
+    future = client.post(url, {"title": "未来之书", "finished_on": "2099-01-01"}, follow=True)
+    assert "读完日期不能晚于今天" in future.content.decode()
+    client.post(
+        reverse("research:growth-record", args=[research.teacher_a.pk]) + "?year=2026",
+        {"task": "article", "description": "《浅谈习作教学》"},
+    )
+    denied = login(research.principal_a).post(
+        reverse("research:growth-record", args=[research.teacher_a.pk]) + "?year=2026",
+        {"task": "case", "description": "代填"},
+        follow=True,
+    )
+    assert "成长档案由教师本人填写" in denied.content.decode()
+    table = login(research.principal_a).get(reverse("research:growth-school"), {"year": 2026})
+    row = next(row for row in table.context["page"].object_list if row["teacher"] == research.teacher_a)
+    assert row["done"] == 1 and row["books"] == 1 and row["completion"] == 16
