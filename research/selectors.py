@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from inspections.models import Observation
 from research import rules
@@ -145,11 +146,14 @@ def _facts_by_school(school_ids, semester: Semester) -> dict[int, list[rules.Act
     """Per school: the activities it organised in the semester, and the city ones its teachers attended
     (two queries)."""
     facts: dict[int, list[rules.ActivityFact]] = defaultdict(list)
-    organised = Activity.objects.filter(semester=semester, school_id__in=school_ids).values_list(
-        "pk", "activity_type__code", "level", "starts_at", "hours", "group_id", "school_id"
+    # The local day is computed by the database (in the current time zone), not per row in Python.
+    organised = (
+        Activity.objects.filter(semester=semester, school_id__in=school_ids)
+        .annotate(day=TruncDate("starts_at"))
+        .values_list("pk", "activity_type__code", "level", "day", "hours", "group_id", "school_id")
     )
-    for pk, code, level, starts_at, hours, group_id, school_id in organised:
-        facts[school_id].append(rules.ActivityFact(pk, code, level, _local_day(starts_at), hours, group_id))
+    for pk, code, level, day, hours, group_id, school_id in organised:
+        facts[school_id].append(rules.ActivityFact(pk, code, level, day, hours, group_id))
     rows = (
         Participation.objects.filter(
             activity__semester=semester,
@@ -157,24 +161,13 @@ def _facts_by_school(school_ids, semester: Semester) -> dict[int, list[rules.Act
             status=Participation.Status.CONFIRMED,
             teacher__school_id__in=school_ids,
         )
-        .values_list(
-            "teacher__school_id",
-            "activity_id",
-            "activity__activity_type__code",
-            "activity__starts_at",
-            "activity__hours",
-        )
+        .annotate(day=TruncDate("activity__starts_at"))
+        .values_list("teacher__school_id", "activity_id", "activity__activity_type__code", "day", "activity__hours")
         .distinct()
     )
-    for school_id, pk, code, starts_at, hours in rows:
-        facts[school_id].append(rules.ActivityFact(pk, code, "city", _local_day(starts_at), hours))
+    for school_id, pk, code, day, hours in rows:
+        facts[school_id].append(rules.ActivityFact(pk, code, "city", day, hours))
     return facts
-
-
-def _local_day(moment) -> date:
-    from django.utils import timezone
-
-    return timezone.localtime(moment).date()
 
 
 def _groups_by_school(school_ids) -> dict[int, list[int]]:
