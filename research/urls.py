@@ -27,6 +27,7 @@ urlpatterns = [
     path("growth/<int:pk>/", views.growth_detail, name="growth-detail"),
     path("growth/<int:pk>/record/", views.growth_record, name="growth-record"),
     path("growth/<int:pk>/reading/", views.growth_reading, name="growth-reading"),
+    path("growth/materials/<int:pk>/", views.growth_material, name="growth-material"),
     path("liaisons/", views.liaison_list, name="liaison-list"),
     path("liaisons/new/", views.liaison_create, name="liaison-create"),
     path("liaisons/mine/", views.my_schools, name="my-schools"),

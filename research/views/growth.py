@@ -1,19 +1,22 @@
 """Teaching-research pages: growth."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from research import forms, rules, selectors, services
-from research.models import GrowthTask
+from research.models import GrowthRecord, GrowthTask
 from research.views._common import require
-from schools.models import School, Semester
+from schools.models import School, Semester, Teacher
 from schools.scoping import school_leader_ids_for
 
 # ---- Growth file -------------------------------------------------------------------------------------------
@@ -131,3 +134,15 @@ def growth_school(request: HttpRequest) -> HttpResponse:
             "count": len(rows),
         },
     )
+
+
+@login_required
+def growth_material(request: HttpRequest, pk: int) -> FileResponse:
+    """A 六个一 artefact, served only to those who may open the teacher's growth file (never public media)."""
+    record = get_object_or_404(
+        GrowthRecord.objects.filter(teacher__in=Teacher.objects.visible_to(request.user)).exclude(file=""), pk=pk
+    )
+    response = FileResponse(record.file.open("rb"))
+    name = Path(record.file.name).name.split("-", 1)[-1]
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response

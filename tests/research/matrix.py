@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from research.models import ActivityAttachment
+from research.models import ActivityAttachment, GrowthRecord
 from schools.models import ResearchLiaison
 from tests.factories import ZoneFactory
 from tests.matrix import ANY_ROLE, POST_ONLY, statuses
@@ -38,6 +38,7 @@ EXPECTED = {
     "research:growth-detail": statuses(200, nobody=404),
     "research:growth-record": POST_ONLY,
     "research:growth-reading": POST_ONLY,
+    "research:growth-material": statuses(200, nobody=404),  # the teacher's file: whoever sees the teacher
     "research:liaison-list": LEADERS_AND_CITY,
     "research:liaison-create": POST_ONLY,
     "research:my-schools": statuses(403, inspector=200),
@@ -55,12 +56,16 @@ def build(city) -> dict:
     ResearchLiaison.objects.create(
         researcher=city.inspector, school=city.school_a, starts_on=timezone.localdate() - timedelta(days=10)
     )
+    record = GrowthRecord(teacher=city.teacher_a, start_year=2026, task="case", description="案例")
+    record.file.save("case.pdf", ContentFile(b"%PDF-1"), save=False)
+    record.save()
     return {
         "activity": activity,
         "attachment": attachment,
         "school": city.school_a,
         "zone": zone,
         "teacher": city.teacher_a,
+        "record": record,
     }
 
 
@@ -76,6 +81,8 @@ OBJECT_OF = {
 def url(name: str, objects: dict) -> str:
     short = name.split(":")[1]
     prefix, _, suffix = short.partition("-")
+    if short == "growth-material":
+        return reverse(name, args=[objects["record"].pk])
     if prefix in OBJECT_OF and suffix not in ("list", "export", "create", "school", "mine"):
         return reverse(name, args=[objects[OBJECT_OF[prefix]].pk])
     return reverse(name)

@@ -224,3 +224,30 @@ def test_a_teacher_logs_a_book_and_the_school_sees_completion(research, login):
     table = login(research.principal_a).get(reverse("research:growth-school"), {"year": 2026})
     row = next(row for row in table.context["page"].object_list if row["teacher"] == research.teacher_a)
     assert row["done"] == 1 and row["books"] == 1 and row["completion"] == 16
+
+
+def test_a_growth_material_is_served_only_within_the_teachers_scope(research, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from research.models import GrowthRecord
+
+    login(research.teacher_user_a).post(
+        reverse("research:growth-record", args=[research.teacher_a.pk]) + "?year=2026",
+        {
+            "task": "paper_set",
+            "description": "三年级语文期末试卷",
+            "file": SimpleUploadedFile("试卷.pdf", b"%PDF-1.4 x"),
+        },
+    )
+    record = GrowthRecord.objects.get()
+    url = reverse("research:growth-material", args=[record.pk])
+    response = login(research.principal_a).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert login(research.principal_b).get(url).status_code == 404
+    bad = login(research.teacher_user_a).post(
+        reverse("research:growth-record", args=[research.teacher_a.pk]) + "?year=2026",
+        {"task": "case", "description": "案例", "file": SimpleUploadedFile("案例.pdf", b"MZ not a pdf")},
+        follow=True,
+    )
+    assert "内容与扩展名不符" in bad.content.decode()
+    assert not GrowthRecord.objects.filter(task="case").exists()
