@@ -29,7 +29,7 @@ def navigation(request):
 def build_navigation(user) -> list[dict]:
     bureau = is_bureau(user)
     school_staff = bool(school_ids_for(user))
-    leaders = bool(school_ids_for(user, "principal", "academic_lead", "group_leader"))
+    leaders = bool(school_ids_for(user, "principal", "vice_principal", "academic_lead", "group_leader"))
     registry = []
     if bureau or is_inspector(user) or school_staff:
         registry.append(("学校", reverse("schools:school-list")))

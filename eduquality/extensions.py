@@ -8,6 +8,11 @@ Each project app may have, besides its urls:
 - `<app>/demo.py` with `build_demo() -> list[str]`: adds the app's demo records to the demo city
   after the registry is built, and returns lines for seed_demo's summary.
 
+- `<app>/evidence.py`, an evidence provider: `RULES` ({code: label}) and
+  `evidence(*, school, semester, codes) -> {code: {"figure", "line", "met", "detail", "records":
+  [(text, url)]}}`: figures computed from the app's records that a lower app shows beside a score
+  (an inspection criterion names its rule in `Criterion.evidence_rule`).
+
 They are found in INSTALLED_APPS order, so the menu follows the order of the apps there.
 """
 
@@ -18,7 +23,7 @@ from types import ModuleType
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
-PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards", "api")
+PROJECT_APPS = ("schools", "monitoring", "inspections", "reports", "awards", "research", "api")
 
 
 @cache  # the installed apps do not change while the process runs
@@ -49,3 +54,22 @@ def build_app_demos() -> list[str]:
         if module.__name__ != "schools.demo":
             lines += module.build_demo()
     return lines
+
+
+def evidence_rule_labels() -> dict[str, str]:
+    """Every rule an evidence provider computes: code → label."""
+    labels = {}
+    for module in app_modules("evidence"):
+        labels.update(module.RULES)
+    return labels
+
+
+def evidence(*, school, semester, codes) -> dict[str, dict]:
+    """The providers' figures for one school and semester, for the rule codes asked (unknown codes absent)."""
+    wanted = {code for code in codes if code}
+    found = {}
+    for module in app_modules("evidence"):
+        mine = wanted & set(module.RULES)
+        if mine:
+            found.update(module.evidence(school=school, semester=semester, codes=mine))
+    return found

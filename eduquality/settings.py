@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "awards",
+    "research",
     "api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
     path("awards/", include("awards.urls")),
+    path("research/", include("research.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -64,4 +64,5 @@ class RubricAreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
 
 @admin.register(models.ObservationQuota)
 class ObservationQuotaAdmin(admin.ModelAdmin):
-    list_display = ["role", "lessons"]
+    list_display = ["role", "semester", "school", "lessons"]
+    list_filter = ["role", "semester"]

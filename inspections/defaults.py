@@ -136,7 +136,7 @@ OBSERVATION_FORM = {
 }
 
 # 每学期听课节数 by role (seed 000 §三.2 sets the duty; the numbers are the bureau's data).
-QUOTAS = {"principal": 20, "academic_lead": 30, "group_leader": 20}
+QUOTAS = {"principal": 20, "vice_principal": 30, "academic_lead": 30, "group_leader": 20}
 
 
 def load_defaults(apps) -> None:
@@ -173,5 +173,9 @@ def load_defaults(apps) -> None:
                 )
         # Published last: a published rubric is frozen (historical models skip the save guard anyway).
         Rubric.objects.filter(pk=rubric.pk).update(is_published=True)
+    # The city's line for every semester (before migration 0004 a quota had neither semester nor school).
+    fields = {field.name for field in ObservationQuota._meta.get_fields()}
+    city = {name: None for name in ("semester", "school") if name in fields}
     for role, lessons in QUOTAS.items():
-        ObservationQuota.objects.get_or_create(role=role, defaults={"lessons": lessons})
+        if not ObservationQuota.objects.filter(role=role, **city).exists():
+            ObservationQuota.objects.create(role=role, lessons=lessons, **city)

@@ -346,6 +346,9 @@ def build_demo() -> list[str]:
         ):
             services.reflect(observation=observation, by=observation.teacher.user, text="已根据评课意见调整教学设计。")
 
+    # The demo school asks more of its academic lead than the city does (a school's own, higher quota).
+    services.set_quota(by=principal, role="academic_lead", lessons=36, school=demo_school)
+
     return [
         f"督导与听评课：督导任务 {Campaign.objects.count()} 个，督导 {Visit.objects.count()} 次"
         f"（已提交 {Visit.objects.filter(status='submitted').count()} 次），"

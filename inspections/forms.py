@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from inspections.models import Campaign, Observation, RectificationOrder, Rubric, Sanction, Visit
-from schools.models import School, SchoolClass, Semester, Teacher
+from schools.models import Role, School, SchoolClass, Semester, Teacher
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -171,3 +171,28 @@ class ObservationForm(forms.ModelForm):
 
 class ReflectionForm(forms.Form):
     reflection = forms.CharField(label="教学反思", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class QuotaForm(forms.Form):
+    """A quota line: the role, the semester (blank: every semester), the school (blank: the city's)."""
+
+    role = forms.ChoiceField(label="角色")
+    semester = forms.ModelChoiceField(label="学期（空=每学期）", queryset=Semester.objects.all(), required=False)
+    school = forms.ModelChoiceField(label="学校（空=全市）", queryset=School.objects.none(), required=False)
+    lessons = forms.IntegerField(label="每学期听课节数", error_messages={"invalid": "请填写整数节数。"})
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in QUOTA_ROLES]
+        if schools is None:  # the bureau: the city's line or any school's
+            self.fields["school"].queryset = School.objects.filter(is_active=True)
+        else:
+            self.fields["school"].queryset = schools
+            self.fields["school"].required = True
+            self.fields["school"].label = "学校"
+            self.fields["school"].empty_label = None
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+
+QUOTA_ROLES = {"principal", "vice_principal", "academic_lead", "group_leader"}

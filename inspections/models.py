@@ -86,6 +86,9 @@ class Criterion(models.Model):
         "满分", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
     order = models.PositiveSmallIntegerField("排序", default=0)
+    # The rule computed from records that corresponds to this criterion (an app registered as an
+    # evidence provider in eduquality/extensions.py computes it): the visit form shows its figure.
+    evidence_rule = models.CharField("对应的记录规则", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "评估指标"
@@ -500,15 +503,45 @@ class ObservationScore(models.Model):
 
 
 class ObservationQuota(models.Model):
-    """听课任务: lessons a holder of `role` observes per semester (seed 000 §三.2)."""
+    """听课任务: lessons a holder of `role` observes per semester (seed 000 §三.2). The city's line for
+    every semester (no semester), or for one semester; a school may set its own, higher, quota."""
 
-    role = models.CharField("角色", max_length=20, choices=Role.choices, unique=True)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    semester = models.ForeignKey(
+        Semester, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="学期（空=每学期）"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="学校（空=全市）"
+    )
     lessons = models.PositiveSmallIntegerField("每学期听课节数")
 
     class Meta:
         verbose_name = "听课任务"
         verbose_name_plural = "听课任务"
         ordering = ["role"]
+        constraints = [
+            # One line per (role, semester, school), the NULLs spelled out so SQLite agrees too.
+            models.UniqueConstraint(
+                fields=["role"], condition=Q(semester__isnull=True, school__isnull=True), name="quota_unique_city"
+            ),
+            models.UniqueConstraint(
+                fields=["role", "semester"],
+                condition=Q(semester__isnull=False, school__isnull=True),
+                name="quota_unique_city_semester",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "school"],
+                condition=Q(semester__isnull=True, school__isnull=False),
+                name="quota_unique_school",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "semester", "school"],
+                condition=Q(semester__isnull=False, school__isnull=False),
+                name="quota_unique_school_semester",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}每学期{self.lessons}节"
+        scope = f"{self.school}" if self.school_id else "全市"
+        when = f"{self.semester}" if self.semester_id else "每学期"
+        return f"{scope}{self.get_role_display()}{when}{self.lessons}节"

@@ -23,6 +23,8 @@ def menu(user) -> dict | None:
     children.append(("听评课记录", reverse("inspections:observation-list")))
     if selectors.can_manage_inspections(user):
         children.append(("听课任务完成情况", reverse("inspections:quota-table")))
+    if selectors.can_manage_inspections(user) or selectors.quota_school_ids(user):
+        children.append(("听课任务设定", reverse("inspections:quota-edit")))
     if selectors.sees_city_ratings(user):
         children.append(("评估细则", reverse("inspections:rubric-list")))
     return {"label": "督导与听评课", "icon": "clipboard-check", "children": children}

@@ -186,6 +186,42 @@ def quota_progress(done: int, quota: int) -> int:
     return min(100, done * 100 // quota)
 
 
+@dataclass(frozen=True)
+class QuotaLine:
+    role: str
+    lessons: int
+    semester_id: int | None = None
+    school_id: int | None = None
+
+
+def effective_quota(lines, *, role: str, semester_id: int, school_id: int | None) -> int | None:
+    """The lessons a holder of `role` at `school_id` owes in `semester_id`: the city's line for that
+    semester, else its line for every semester; a school's own line (for the semester, else for every
+    semester) counts only where it is higher (a school may ask more of its leaders, never less).
+    None when no line names the role."""
+
+    def pick(school):
+        found = {(line.semester_id, line.school_id): line.lessons for line in lines if line.role == role}
+        return found.get((semester_id, school), found.get((None, school)))
+
+    city = pick(None)
+    own = pick(school_id) if school_id is not None else None
+    if own is None:
+        return city
+    return own if city is None else max(own, city)
+
+
+def quota_problems(*, lessons: int | None, city_line: int | None, for_school: bool) -> list[str]:
+    """A quota below zero is refused; a school's own quota may not be below the city's line."""
+    if lessons is None:
+        return ["请填写听课节数。"]
+    if lessons < 0:
+        return ["听课节数不能小于0。"]
+    if for_school and city_line is not None and lessons < city_line:
+        return [f"学校自定的听课任务不能低于全市标准（{city_line}节）。"]
+    return []
+
+
 def observer_level(roles: set[str]) -> str:
     """The three levels of classroom supervision (seed 002 §四): bureau → 督导室, inspector/researcher
     → 教研室, school staff → 学校."""

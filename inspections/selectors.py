@@ -34,11 +34,18 @@ def sees_city_ratings(user) -> bool:
 
 def can_observe(user) -> bool:
     """Observers at the three levels: bureau, inspectors/researchers, school leaders and group leaders."""
-    return is_bureau(user) or has_role(user, "inspector", "principal", "academic_lead", "group_leader")
+    return is_bureau(user) or has_role(
+        user, "inspector", "principal", "vice_principal", "academic_lead", "group_leader"
+    )
 
 
 def can_fill_visit(user, visit: Visit) -> bool:
     return not visit.is_locked and visit.inspectors.filter(pk=user.pk).exists()
+
+
+def quota_school_ids(user) -> set[int]:
+    """Schools whose own (higher) observation quotas the user sets: their principal's."""
+    return school_ids_for(user, "principal")
 
 
 def can_answer_order(user, order: RectificationOrder) -> bool:
@@ -166,15 +173,28 @@ def rating_years() -> list[int]:
     return list(StarRating.objects.order_by("-start_year").values_list("start_year", flat=True).distinct())
 
 
-def quota_table(*, semester: Semester) -> list[dict]:
-    """Every holder of a role with a quota, their observations this semester and progress; behind first.
-    Three queries whatever the number of people."""
-    quotas = dict(ObservationQuota.objects.values_list("role", "lessons"))
+def quota_lines() -> list[rules.QuotaLine]:
+    return [
+        rules.QuotaLine(role, lessons, semester_id, school_id)
+        for role, lessons, semester_id, school_id in ObservationQuota.objects.values_list(
+            "role", "lessons", "semester_id", "school_id"
+        )
+    ]
+
+
+def quota_table(*, semester: Semester, school_ids=None) -> list[dict]:
+    """Every holder of a role with a quota this semester (the city's line, or their school's higher one),
+    their observations this semester and progress; behind first. Three queries whatever the number
+    of people."""
+    lines = quota_lines()
+    roles = {line.role for line in lines}
     assignments = (
-        RoleAssignment.objects.filter(role__in=quotas, school__isnull=False)
+        RoleAssignment.objects.filter(role__in=roles, school__isnull=False)
         .select_related("user", "school")
         .order_by("school__code", "role")
     )
+    if school_ids is not None:
+        assignments = assignments.filter(school_id__in=school_ids)
     done = dict(
         Observation.objects.filter(semester=semester)
         .values("observer_id")
@@ -183,7 +203,11 @@ def quota_table(*, semester: Semester) -> list[dict]:
     )
     rows = []
     for assignment in assignments:
-        quota = quotas[assignment.role]
+        quota = rules.effective_quota(
+            lines, role=assignment.role, semester_id=semester.pk, school_id=assignment.school_id
+        )
+        if quota is None:
+            continue
         count = done.get(assignment.user_id, 0)
         rows.append(
             {
@@ -201,14 +225,20 @@ def quota_table(*, semester: Semester) -> list[dict]:
 
 
 def my_quota(*, user, semester: Semester | None) -> dict | None:
+    """The user's highest quota this semester among their roles (the school's own line where higher)."""
     if semester is None:
         return None
-    roles = {grant.role for grant in grants_of(user)}
-    quotas = ObservationQuota.objects.filter(role__in=roles).order_by("-lessons").first()
-    if quotas is None:
+    lines = quota_lines()
+    owed = [
+        rules.effective_quota(lines, role=grant.role, semester_id=semester.pk, school_id=grant.school_id)
+        for grant in grants_of(user)
+    ]
+    owed = [quota for quota in owed if quota is not None]
+    if not owed:
         return None
+    quota = max(owed)
     done = Observation.objects.filter(semester=semester, observer=user).count()
-    return {"quota": quotas.lessons, "done": done, "progress": rules.quota_progress(done, quotas.lessons)}
+    return {"quota": quota, "done": done, "progress": rules.quota_progress(done, quota)}
 
 
 # ---- Read API for other apps -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from inspections.models import (
     Draw,
     Notice,
     Observation,
+    ObservationQuota,
     ObservationScore,
     RectificationOrder,
     Rubric,
@@ -72,6 +73,7 @@ def copy_rubric_as_new_version(*, rubric: Rubric, by) -> Rubric:
                 requirement=c.requirement,
                 max_points=c.max_points,
                 order=c.order,
+                evidence_rule=c.evidence_rule,
             )
             for c in area.criteria.all()
         )
@@ -590,3 +592,35 @@ def reflect(*, observation: Observation, by, text: str) -> Observation:
         changes={"教学反思": [before, observation.reflection]},
     )
     return observation
+
+
+# ---- Observation quotas -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_quota(*, by, role: str, lessons: int, semester=None, school=None) -> ObservationQuota:
+    """Set a quota line. The bureau sets the city's (and may set a school's); a principal only their own
+    school's, and never below the city's line for that semester. Below zero is refused."""
+    from schools.scoping import is_bureau, school_ids_for
+
+    if school is None and not is_bureau(by):
+        raise Refused("全市听课任务由局机关设定。")
+    if school is not None and not (is_bureau(by) or school.pk in school_ids_for(by, "principal")):
+        raise Refused("只能设定本校的听课任务。")
+    from inspections.selectors import quota_lines
+
+    lines = [line for line in quota_lines() if line.school_id is None]
+    city_line = rules.effective_quota(lines, role=role, semester_id=semester.pk if semester else None, school_id=None)
+    problems = rules.quota_problems(lessons=lessons, city_line=city_line, for_school=school is not None)
+    if problems:
+        raise Refused(*problems)
+    quota, created = ObservationQuota.objects.update_or_create(
+        role=role, semester=semester, school=school, defaults={"lessons": lessons}
+    )
+    audit.record(
+        actor=by,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        instance=quota,
+        note=str(quota),
+    )
+    return quota

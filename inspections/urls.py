@@ -43,4 +43,5 @@ urlpatterns = [
     path("teachers/<int:pk>/", views.teacher_file, name="teacher-file"),
     path("quotas/", views.quota_table, name="quota-table"),
     path("quotas/export/", views.quota_export, name="quota-export"),
+    path("quotas/edit/", views.quota_edit, name="quota-edit"),
 ]

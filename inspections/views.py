@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel
+from eduquality import audit, excel, extensions
 from eduquality.pdf import render_template_pdf
 from inspections import exports, filters, forms, rules, selectors, services
-from inspections.models import Criterion, Observation, ObservationScore, Rubric, Visit, VisitScore
+from inspections.models import Criterion, Observation, ObservationQuota, ObservationScore, Rubric, Visit, VisitScore
 from schools.models import School, Semester, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for, school_leader_ids_for
 
@@ -234,6 +234,17 @@ def _score_rows(visit: Visit) -> list[dict]:
     return rows
 
 
+def _with_record_evidence(visit: Visit, rows: list[dict]) -> list[dict]:
+    """Beside each criterion that names a rule, the figure computed from the school's records
+    (an evidence provider registered through eduquality/extensions.py), so the score rests on evidence."""
+    found = extensions.evidence(
+        school=visit.school, semester=visit.semester, codes={row["criterion"].evidence_rule for row in rows}
+    )
+    for row in rows:
+        row["record_evidence"] = found.get(row["criterion"].evidence_rule)
+    return rows
+
+
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(_visits(request), pk=pk)
@@ -242,7 +253,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspections/visit_detail.html",
         {
             "visit": visit,
-            "rows": _score_rows(visit),
+            "rows": _with_record_evidence(visit, _score_rows(visit)),
             "attachments": visit.attachments.all(),
             "can_fill": selectors.can_fill_visit(request.user, visit),
             "can_order": is_bureau(request.user) and visit.is_locked,
@@ -300,7 +311,7 @@ def visit_fill(request: HttpRequest, pk: int) -> HttpResponse:
             return JsonResponse({"ok": False, "errors": errors}, status=400)
     elif visit.is_locked:
         return redirect("inspections:visit-detail", pk=visit.pk)
-    rows = _score_rows(visit)
+    rows = _with_record_evidence(visit, _score_rows(visit))
     if request.method == "POST":  # show what was typed, not what is stored
         for row in rows:
             cid = row["criterion"].pk
@@ -630,7 +641,9 @@ def _observable_teachers(user):
     teachers = Teacher.objects.filter(is_active=True).select_related("school")
     if selectors.sees_city_ratings(user):
         return teachers
-    return teachers.filter(school_id__in=school_ids_for(user, "principal", "academic_lead", "group_leader"))
+    return teachers.filter(
+        school_id__in=school_ids_for(user, "principal", "vice_principal", "academic_lead", "group_leader")
+    )
 
 
 @login_required
@@ -766,10 +779,20 @@ def teacher_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _quota_semester(request: HttpRequest) -> Semester | None:
+    chosen = request.GET.get("semester")
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404
+        return get_object_or_404(Semester, pk=chosen)
+    return Semester.objects.filter(is_current=True).first()
+
+
 @login_required
 def quota_table(request: HttpRequest) -> HttpResponse:
+    """The bureau's who-is-behind table, for any semester (the current one by default)."""
     _require(selectors.can_manage_inspections(request.user))
-    semester = Semester.objects.filter(is_current=True).first()
+    semester = _quota_semester(request)
     rows = selectors.quota_table(semester=semester) if semester else []
     show = request.GET.get("show", "behind")
     shown = [row for row in rows if row["behind"]] if show == "behind" else rows
@@ -779,6 +802,7 @@ def quota_table(request: HttpRequest) -> HttpResponse:
         {
             "rows": shown,
             "semester": semester,
+            "semesters": Semester.objects.all(),
             "show": show,
             "total": len(rows),
             "behind": sum(r["behind"] for r in rows),
@@ -789,6 +813,44 @@ def quota_table(request: HttpRequest) -> HttpResponse:
 @login_required
 def quota_export(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_manage_inspections(request.user))
-    semester = Semester.objects.filter(is_current=True).first()
+    semester = _quota_semester(request)
     rows = selectors.quota_table(semester=semester) if semester else []
     return _export("听课任务完成情况", "听课任务", exports.QUOTA_COLUMNS, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quota_edit(request: HttpRequest) -> HttpResponse:
+    """听课任务 lines: the bureau sets the city's (for every semester or one); a principal sets their
+    school's own, never below the city's; and sees the school's progress by semester."""
+    schools = School.objects.filter(pk__in=selectors.quota_school_ids(request.user))
+    _require(selectors.can_manage_inspections(request.user) or schools.exists())
+    form = forms.QuotaForm(request.POST or None, schools=None if is_bureau(request.user) else schools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quota = services.set_quota(by=request.user, **form.cleaned_data)
+            messages.success(request, f"已保存听课任务：{quota}。")
+            return redirect("inspections:quota-edit")
+        except services.Refused as error:
+            form.add_error(None, "；".join(error.messages))
+    quotas = ObservationQuota.objects.select_related("semester", "school").order_by("school__code", "role", "semester")
+    if not is_bureau(request.user):
+        quotas = quotas.filter(Q(school__isnull=True) | Q(school__in=schools))
+    semester = _quota_semester(request)
+    progress = (
+        selectors.quota_table(semester=semester, school_ids=list(schools.values_list("pk", flat=True)))
+        if semester and not is_bureau(request.user)
+        else []
+    )
+    return render(
+        request,
+        "inspections/quota_edit.html",
+        {
+            "form": form,
+            "quotas": quotas,
+            "semester": semester,
+            "semesters": Semester.objects.all(),
+            "progress": progress,
+        },
+        status=400 if form.errors else 200,
+    )

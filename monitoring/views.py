@@ -42,7 +42,7 @@ from monitoring.models import (
 )
 from monitoring.score_import import scores_template
 from schools import codes
-from schools.models import School
+from schools.models import School, responsible_researchers
 from schools.scoping import school_ids_for, school_leader_ids_for
 
 
@@ -459,6 +459,9 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     _require(selectors.sees_all_schools(request.user))
     warning_filter = WarningFilter(request.GET, queryset=selectors.warning_qs_for(user=request.user))
     if request.GET.get("export") == "xlsx":
+        responsible = responsible_researchers(
+            set(warning_filter.qs.values_list("school_id", flat=True)), on=timezone.localdate()
+        )
         rows = (
             [
                 w.exam.name,
@@ -469,14 +472,30 @@ def warning_list(request: HttpRequest) -> HttpResponse:
                 w.exam_subject.subject.name if w.exam_subject_id else "多学科",
                 w.reason,
                 w.visit.get_status_display(),
+                "、".join(responsible.get(w.school_id, [])),
                 warning_loop_status(w),
             ]
             for w in warning_filter.qs
         )
-        header = ["监测", "学校标识码", "学校", "区县", "预警类型", "学科", "原因", "调研状态", "改进情况"]
+        header = [
+            "监测",
+            "学校标识码",
+            "学校",
+            "区县",
+            "预警类型",
+            "学科",
+            "原因",
+            "调研状态",
+            "负责教研员",
+            "改进情况",
+        ]
         return excel.export_response("质量预警.xlsx", [excel.Sheet("预警", header, rows)])
     page = Paginator(warning_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"warning": w, "loop": warning_loop_status(w)} for w in page.object_list]
+    responsible = responsible_researchers({w.school_id for w in page.object_list}, on=timezone.localdate())
+    rows = [
+        {"warning": w, "loop": warning_loop_status(w), "responsible": "、".join(responsible.get(w.school_id, []))}
+        for w in page.object_list
+    ]
     return render(request, "monitoring/warning_list.html", {"filter": warning_filter, "page": page, "rows": rows})
 
 

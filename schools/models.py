@@ -443,12 +443,13 @@ class Role(models.TextChoices):
     BUREAU = "bureau", "局机关人员"
     INSPECTOR = "inspector", "督学/教研员"
     PRINCIPAL = "principal", "校长"
+    VICE_PRINCIPAL = "vice_principal", "副校长"
     ACADEMIC_LEAD = "academic_lead", "业务校长/教导主任"
     GROUP_LEADER = "group_leader", "教研组长"
     TEACHER = "teacher", "教师"
 
 
-SCHOOL_ROLES = {Role.PRINCIPAL, Role.ACADEMIC_LEAD, Role.GROUP_LEADER, Role.TEACHER}
+SCHOOL_ROLES = {Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.ACADEMIC_LEAD, Role.GROUP_LEADER, Role.TEACHER}
 
 
 class RoleAssignment(models.Model):
@@ -500,3 +501,65 @@ class RoleAssignment(models.Model):
             raise ValidationError({"school": "该角色须指定学校。"})
         if self.role == Role.GROUP_LEADER and not self.subject_id:
             raise ValidationError({"subject": "教研组长须指定学科。"})
+
+
+# ---- Researcher liaison (教研员联系学校, 包级包科) -------------------------------------------------------
+
+
+class ResearchLiaisonQuerySet(models.QuerySet):
+    def on(self, day) -> "ResearchLiaisonQuerySet":
+        """The assignments in force on `day` (an open end runs on)."""
+        return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class ResearchLiaison(models.Model):
+    """A researcher (教研员) responsible for a school, for one subject or the whole school, for a period
+    (seed 000 §三.2 教研员联系学校制度). Kept in the registry so every app can name who is responsible."""
+
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaisons", verbose_name="教研员"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="liaisons", verbose_name="联系学校")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, verbose_name="包科学科（空=全校）"
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+
+    objects = ResearchLiaisonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "教研员联系学校"
+        verbose_name_plural = "教研员联系学校"
+        ordering = ["school__code", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "school", "subject", "starts_on"], name="liaison_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="liaison_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher} → {self.school}{self.subject or '全校'}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+
+
+def responsible_researchers(school_ids, *, on) -> dict[int, list[str]]:
+    """School id → the names of the researchers responsible for it on `day` ('姓名（学科）'); one query."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        ResearchLiaison.objects.on(on)
+        .filter(school_id__in=school_ids)
+        .select_related("researcher", "subject")
+        .order_by("school_id", "subject__order", "researcher__username")
+    )
+    for row in rows:
+        label = row.researcher.display_name + (f"（{row.subject.name}）" if row.subject_id else "（全校）")
+        names.setdefault(row.school_id, []).append(label)
+    return names

@@ -46,13 +46,13 @@ def is_inspector(user) -> bool:
 
 def school_ids_for(user, *roles: str) -> set[int]:
     """Schools where the user holds any of `roles` (any school role when none are named)."""
-    wanted = set(roles) or {"principal", "academic_lead", "group_leader", "teacher"}
+    wanted = set(roles) or {"principal", "vice_principal", "academic_lead", "group_leader", "teacher"}
     return {grant.school_id for grant in grants_of(user) if grant.role in wanted and grant.school_id}
 
 
 def school_leader_ids_for(user) -> set[int]:
-    """Schools the user leads (校长, 业务校长/教导主任): they see the whole school's data."""
-    return school_ids_for(user, "principal", "academic_lead")
+    """Schools the user leads (校长, 副校长, 业务校长/教导主任): they see the whole school's data."""
+    return school_ids_for(user, "principal", "vice_principal", "academic_lead")
 
 
 def can_manage_registry(user) -> bool:
@@ -77,7 +77,7 @@ class TeacherQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TeacherQuerySet":
         if is_bureau(user) or is_inspector(user):
             return self.all()
-        staff_schools = school_ids_for(user, "principal", "academic_lead", "group_leader")
+        staff_schools = school_ids_for(user, "principal", "vice_principal", "academic_lead", "group_leader")
         own = models.Q(school_id__in=staff_schools)
         if has_role(user, "teacher"):
             own |= models.Q(user=user)
@@ -104,4 +104,6 @@ class StudentQuerySet(models.QuerySet):
         and group leaders. Inspectors and teachers get none here."""
         if is_bureau(user):
             return self.all()
-        return self.filter(school_id__in=school_ids_for(user, "principal", "academic_lead", "group_leader"))
+        return self.filter(
+            school_id__in=school_ids_for(user, "principal", "vice_principal", "academic_lead", "group_leader")
+        )

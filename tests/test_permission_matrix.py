@@ -16,10 +16,19 @@ from tests.inspections import matrix as inspections_matrix
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, ROLES, SCHOOL_PEOPLE, STUDENT_READERS, statuses
 from tests.monitoring import matrix as monitoring_matrix
 from tests.reports import matrix as reports_matrix
+from tests.research import matrix as research_matrix
 from tests.security import matrix as security_matrix
 
 # Apps with pages add their matrix module here (see tests/matrix.py).
-APP_MATRICES: list = [monitoring_matrix, inspections_matrix, reports_matrix, awards_matrix, security_matrix, api_matrix]
+APP_MATRICES: list = [
+    monitoring_matrix,
+    inspections_matrix,
+    reports_matrix,
+    awards_matrix,
+    security_matrix,
+    research_matrix,
+    api_matrix,
+]
 
 OWN_JOB = statuses(404, bureau=200)  # the job below belongs to the bureau user
 

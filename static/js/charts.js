@@ -54,6 +54,30 @@
       o.yAxis = { type: "value", name: "得分率(%)", scale: true };
       o.series = d.series.map(function (s) { return { name: s.name, type: "line", data: s.data, connectNulls: true }; });
       return o;
+    },
+    // Teaching-research duties: schools meeting and missing each line.
+    duties: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.xAxis = { type: "category", data: d.labels, axisLabel: { interval: 0 } };
+      o.yAxis = { type: "value", name: "学校数", minInterval: 1 };
+      o.series = [
+        { name: "达标", type: "bar", stack: "n", data: d.met, itemStyle: { color: PALETTE[2] } },
+        { name: "未达标", type: "bar", stack: "n", data: d.not_met, itemStyle: { color: PALETTE[3] } }
+      ];
+      return o;
+    },
+    // A zone's schools side by side: activities (bars) and attendance rate (line).
+    zone: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.xAxis = { type: "category", data: d.labels, axisLabel: { interval: 0, width: 90, overflow: "truncate" } };
+      o.yAxis = [{ type: "value", name: "活动次数", minInterval: 1 }, { type: "value", name: "出勤率(%)", max: 100 }];
+      o.series = [
+        { name: "活动次数", type: "bar", data: d.activities },
+        { name: "出勤率", type: "line", yAxisIndex: 1, data: d.attendance }
+      ];
+      return o;
     }
   };
 

@@ -56,6 +56,7 @@ EXPECTED = {
     "inspections:teacher-file": statuses(200, nobody=404),
     "inspections:quota-table": BUREAU_ONLY,
     "inspections:quota-export": BUREAU_ONLY,
+    "inspections:quota-edit": statuses(403, bureau=200, principal=200),  # the city's line; a school's own
 }
 
 
