@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from eduquality.db import copy_rows
 from monitoring import rules, statistics_sql
+from monitoring.items.compute import compute_exam_items
 from monitoring.models import EarlyWarning, Exam, ExamSubject, Level, ResearchVisit, Score, Statistic
 from schools.models import School
 
@@ -469,6 +470,8 @@ def compute_exam(exam: Exam, report: Report = lambda percent, message: None, *, 
         else:
             store(exam, stats)
             stored = len(stats)
+        report(88, "正在统计小题与知识点…")
+        compute_exam_items(exam, engine=engine)
         report(90, "正在生成预警…")
         refresh_warnings(exam)
         Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.READY, computed_at=timezone.now())

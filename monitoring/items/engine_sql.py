@@ -1,0 +1,258 @@
+"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
+
+1. `item_students`: each sitter's total X (the sum of its item array) and, by window functions over
+   X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
+   district and the city (a bit each, in `flags`).
+2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
+   counts, and Σx over the members of each of the eight groups. All additive: a school's top-group
+   sum is the sum of its classes' sums over the students flagged top-of-school.
+3. One pass over the choice arrays grouped by class, item and the options chosen (a bit mask).
+4. INSERT … SELECT from those few rows: schools, districts and the city by GROUPING SETS; P, D,
+   item–rest r (from the sums: R = X − x), rates, option shares; α, SEM, skew from the per-class sums
+   of X, X², X³ and the items' variances; knowledge-point and ability score rates.
+
+The definitions live in items.rules; items.reference applies them student by student, and the tests
+hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
+"""
+
+from django.db import connection
+
+from monitoring.items.models import ItemScore, ItemStatistic, KnowledgeStatistic, PaperStatistic
+from monitoring.items.plan import Plan
+from schools.models import School, Student
+
+LEVEL_BITS = {"class": 1, "school": 4, "district": 16, "city": 64}  # top; bottom is the next bit
+_PARTITION = {"class": "school_class_id", "school": "school_id", "district": "district_id", "city": "1"}
+_GROUPING = (
+    "CASE GROUPING(district_id, school_id, school_class_id) "
+    "WHEN 0 THEN 'class' WHEN 1 THEN 'school' WHEN 3 THEN 'district' ELSE 'city' END"
+)
+_SETS = "GROUPING SETS ((district_id, school_id, school_class_id), (district_id, school_id), (district_id), ())"
+_KEY = ("level", "district_id", "school_id", "school_class_id")
+
+
+def _same(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{c} = {b}.{c}" if c == "level" else f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" for c in _KEY)
+
+
+def _students_sql(subject_id: int) -> str:
+    windows, flags = [], []
+    for level, bit in LEVEL_BITS.items():
+        part = _PARTITION[level]
+        windows.append(
+            f"row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number) AS r_{level}, "
+            f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
+        )
+        g = f"((n_{level} * 27 + 99) / 100)"
+        flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
+        flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
+    return (
+        "SELECT student_id, school_class_id, school_id, district_id, points, choices, total, "
+        f"({' + '.join(flags)})::int AS flags FROM ("
+        f"SELECT w.*, {', '.join(windows)} FROM ("
+        "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, i.points, i.choices, st.student_number, "
+        "(SELECT sum(v)::int FROM unnest(i.points) v) AS total "
+        f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
+        f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
+        f"WHERE i.exam_subject_id = {int(subject_id)}) w) ranked"
+    )
+
+
+def _group_columns(value: str) -> str:
+    parts = []
+    for level, bit in LEVEL_BITS.items():
+        parts.append(f"sum({value}) FILTER (WHERE flags & {bit} <> 0) AS top_{level}")
+        parts.append(f"sum({value}) FILTER (WHERE flags & {bit * 2} <> 0) AS bottom_{level}")
+    return ", ".join(parts)
+
+
+def _level_pick(prefix: str, source: str = "") -> str:
+    return "CASE level " + " ".join(f"WHEN '{lv}' THEN {source}{prefix}_{lv}" for lv in LEVEL_BITS) + " END"
+
+
+def compute_subject(exam_id: int, plan: Plan) -> int:
+    subject_id = int(plan.exam_subject_id)
+    k = len(plan.items)
+    maxima = "ARRAY[" + ", ".join(str(m) for m in plan.maxima) + "]::int[]"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"CREATE TEMP TABLE item_students AS {_students_sql(subject_id)}")
+        cursor.execute(f"DELETE FROM item_students WHERE cardinality(points) <> {k}")
+        # Per class: the students' sums (sitters, X, X², X³ and the group sizes).
+        cursor.execute(
+            "CREATE TEMP TABLE item_student_sums AS SELECT school_class_id, school_id, district_id, "
+            "count(*)::bigint AS n, sum(total)::bigint AS sx, sum(total::bigint * total) AS sxx, "
+            "sum(total::numeric * total * total) AS sxxx "
+            "FROM item_students GROUP BY school_class_id, school_id, district_id"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE item_class_sums AS SELECT school_class_id, school_id, district_id, u.pos::int AS pos, "
+            "count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
+            "sum(u.x::bigint * total)::bigint AS sxt, "
+            f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
+            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {_group_columns('u.x')} "
+            "FROM item_students, unnest(points) WITH ORDINALITY u(x, pos) "
+            "GROUP BY school_class_id, school_id, district_id, u.pos"
+        )
+        choice_items = plan.choice_items
+        if choice_items:
+            positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
+            cursor.execute(
+                "CREATE TEMP TABLE item_option_sums AS SELECT school_class_id, school_id, district_id, "
+                f"({positions})[u.j] AS pos, u.mask, count(*)::bigint AS n, {_group_columns('1')} "
+                "FROM item_students, unnest(choices) WITH ORDINALITY u(mask, j) WHERE choices IS NOT NULL "
+                "GROUP BY school_class_id, school_id, district_id, u.j, u.mask"
+            )
+        cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        for statement in _rollup_sql(exam_id, plan):
+            cursor.execute(statement)
+        count = cursor.rowcount
+        cursor.execute(_paper_sql(exam_id, plan))
+        cursor.execute(_knowledge_sql(exam_id, plan))
+        cursor.execute(
+            "DROP TABLE item_students, item_student_sums, item_class_sums, item_units, item_student_units"
+            + (", item_option_sums" if choice_items else "")
+        )
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        cursor.execute("SET LOCAL jit TO DEFAULT")
+    return count
+
+
+def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
+    subject_id = int(plan.exam_subject_id)
+    group_sums = ", ".join(
+        f"sum(top_{lv})::bigint AS top_{lv}, sum(bottom_{lv})::bigint AS bottom_{lv}" for lv in LEVEL_BITS
+    )
+    items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
+    option_json = "NULL::jsonb"
+    options_cte = ""
+    if plan.choice_items:
+        letters = max(i.option_count for i in plan.choice_items)
+        counted = ", ".join(
+            f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
+            + ", ".join(
+                f"sum({side}_{lv}) FILTER (WHERE mask & {1 << b} <> 0) AS {side}{b}_{lv}"
+                for lv in LEVEL_BITS
+                for side in ("top", "bottom")
+            )
+            for b in range(letters)
+        )
+        denominators = "sum(n) AS n, " + ", ".join(
+            f"sum({side}_{lv}) AS {side}_{lv}" for lv in LEVEL_BITS for side in ("top", "bottom")
+        )
+        options_cte = (
+            f", option_units AS (SELECT pos, {_GROUPING} AS level, district_id, school_id, school_class_id, "
+            f"{denominators}, {counted} FROM item_option_sums GROUP BY pos, {_SETS})"
+        )
+
+        def share(count: str, n: str) -> str:
+            return f"CASE WHEN coalesce({n}, 0) > 0 THEN round(coalesce({count}, 0)::numeric / {n}, 4) END"
+
+        pairs = []
+        for b in range(letters):
+            letter = "ABCDEFGH"[b]
+            top = share(_level_pick(f"top{b}", "o."), _level_pick("top", "o."))
+            bottom = share(_level_pick(f"bottom{b}", "o."), _level_pick("bottom", "o."))
+            pairs.append(f"'{letter}', jsonb_build_array({share(f'o.a{b}', 'o.n')}, {top}, {bottom})")
+        option_json = f"CASE WHEN o.n IS NOT NULL THEN jsonb_build_object({', '.join(pairs)}) END"
+        option_counts = {i.position + 1: i.option_count for i in plan.choice_items}
+        if len(set(option_counts.values())) > 1:
+            option_json = _letters_limited(pairs, option_counts)
+    return [
+        f"""CREATE TEMP TABLE item_units AS
+SELECT pos, {_GROUPING} AS level, district_id, school_id, school_class_id,
+       sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt,
+       sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, {group_sums}
+FROM item_class_sums GROUP BY pos, {_SETS}""",
+        f"""CREATE TEMP TABLE item_student_units AS
+SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
+       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
+FROM item_student_sums GROUP BY {_SETS}""",
+        f"""WITH it(pos, item_id, max_half) AS {items}{options_cte},
+u AS (
+    SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g,
+           {_level_pick("top", "u.")} AS top_sum, {_level_pick("bottom", "u.")} AS bottom_sum
+    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON {_same("s", "u")}
+),
+v AS (
+    -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx².
+    SELECT u.*, (u.n * u.sxx - u.sx * u.sx)::numeric AS vx,
+           (u.n * (u.stt - 2 * u.sxt + u.sxx) - (u.st - u.sx) * (u.st - u.sx))::numeric AS vr,
+           (u.n * (u.sxt - u.sxx) - u.sx * (u.st - u.sx))::numeric AS cxr
+    FROM u
+)
+INSERT INTO {ItemStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, item_id, mean, difficulty,
+     discrimination, item_rest, full_rate, zero_rate, options)
+SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.school_class_id, u.n, u.item_id,
+       round(u.sx::numeric / (2 * u.n), 2),
+       round(u.sx::numeric / (u.n * u.max_half), 4),
+       round((coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0))::numeric / (u.g * u.max_half), 4),
+       CASE WHEN u.vx > 0 AND u.vr > 0 THEN round((u.cxr / sqrt(u.vx * u.vr))::numeric, 4) END,
+       round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
+       {option_json}
+FROM v u {"LEFT JOIN option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
+WHERE u.n > 0 AND u.max_half > 0""",
+    ]
+
+
+def _letters_limited(pairs: list[str], option_counts: dict[int, int]) -> str:
+    """Items with fewer options than the widest get only their own letters."""
+    cases = " ".join(
+        f"WHEN {pos} THEN jsonb_build_object({', '.join(pairs[:count])})" for pos, count in option_counts.items()
+    )
+    return f"CASE WHEN o.n IS NOT NULL THEN CASE u.pos {cases} END END"
+
+
+def _paper_sql(exam_id: int, plan: Plan) -> str:
+    k = len(plan.items)
+    full = sum(plan.maxima)
+    return f"""
+WITH items AS (
+    SELECT level, district_id, school_id, school_class_id,
+           sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
+    FROM item_units WHERE n > 0 GROUP BY level, district_id, school_id, school_class_id
+),
+p AS (
+    SELECT s.*, i.item_variances, (s.n * s.sxx - s.sx * s.sx) / (s.n * s.n) AS total_variance, s.sx / s.n AS mean
+    FROM item_student_units s JOIN items i ON {_same("i", "s")} WHERE s.n > 0
+),
+a AS (
+    SELECT p.*, CASE WHEN {k} > 1 AND total_variance > 0
+                THEN {k}::numeric / {k - 1 if k > 1 else 1} * (1 - item_variances / total_variance) END AS alpha
+    FROM p
+)
+INSERT INTO {PaperStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, alpha, sem,
+     mean_difficulty, skew)
+SELECT {int(exam_id)}, {int(plan.exam_subject_id)}, level, district_id, school_id, school_class_id, n,
+       round(alpha, 4),
+       CASE WHEN alpha >= 0 THEN round((sqrt(total_variance) / 2 * sqrt(1 - alpha))::numeric, 2) END,
+       CASE WHEN {full} > 0 THEN round(sx / (n * {full}), 4) END,
+       CASE WHEN n > 1 AND total_variance > 0 THEN round(
+           ((sxxx / n - 3 * mean * sxx / n + 2 * mean * mean * mean) / power(total_variance, 1.5))::numeric, 4) END
+FROM a
+"""
+
+
+def _knowledge_sql(exam_id: int, plan: Plan) -> str:
+    mapping = [(p, pos + 1, "point") for p, positions in plan.point_positions.items() for pos in positions]
+    mapping += [(a, pos + 1, "ability") for a, positions in plan.ability_positions.items() for pos in positions]
+    values = ", ".join(f"({key}, {pos}, '{kind}')" for key, pos, kind in mapping)
+    return f"""
+WITH m(key, pos, kind) AS (VALUES {values}),
+it(pos, max_half) AS (VALUES {", ".join(f"({i.position + 1}, {i.max_half})" for i in plan.items)})
+INSERT INTO {KnowledgeStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, knowledge_point_id,
+     ability_id, points, score_rate)
+SELECT {int(exam_id)}, {int(plan.exam_subject_id)}, u.level, u.district_id, u.school_id, u.school_class_id,
+       max(u.n), CASE WHEN m.kind = 'point' THEN m.key END, CASE WHEN m.kind = 'ability' THEN m.key END,
+       sum(it.max_half) / 2.0,
+       CASE WHEN sum(it.max_half) > 0 THEN round(sum(u.sx)::numeric / (max(u.n) * sum(it.max_half)), 4) END
+FROM item_units u JOIN m ON m.pos = u.pos JOIN it ON it.pos = u.pos
+WHERE u.n > 0
+GROUP BY u.level, u.district_id, u.school_id, u.school_class_id, m.key, m.kind
+"""
