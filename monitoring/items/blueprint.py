@@ -171,7 +171,8 @@ def parse(exam_subject, header: list[str], rows: list[tuple[int, list]]) -> tupl
                 Problem(
                     len(rows) + 2,
                     "分值",
-                    f"各题分值合计 {total:f} 分，与满分 {exam_subject.full_marks:f} 分相差 {difference:+f} 分。",
+                    f"各题分值合计 {total.normalize():f} 分，与满分 {exam_subject.full_marks.normalize():f} 分"
+                    f"相差 {difference.normalize():+f} 分。",
                 )
             )
     return parsed, problems

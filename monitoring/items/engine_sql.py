@@ -67,7 +67,7 @@ def _group_columns(value: str) -> str:
 
 
 def _level_pick(prefix: str, source: str = "") -> str:
-    return "CASE level " + " ".join(f"WHEN '{lv}' THEN {source}{prefix}_{lv}" for lv in LEVEL_BITS) + " END"
+    return f"CASE {source}level " + " ".join(f"WHEN '{lv}' THEN {source}{prefix}_{lv}" for lv in LEVEL_BITS) + " END"
 
 
 def compute_subject(exam_id: int, plan: Plan) -> int:
