@@ -163,19 +163,39 @@ def parse(exam_subject, header: list[str], rows: list[tuple[int, list]]) -> tupl
             parsed.append(_Row(label, kind, points, point, ability, expected, key, option_count, partial))
     if not rows:
         problems.append(Problem(2, "题号", "细目表中没有题目。"))
-    if not problems:
-        difference = rules.blueprint_difference([r.points for r in parsed], exam_subject.full_marks)
-        if difference:
-            total = exam_subject.full_marks + difference
-            problems.append(
-                Problem(
-                    len(rows) + 2,
-                    "分值",
-                    f"各题分值合计 {total.normalize():f} 分，与满分 {exam_subject.full_marks.normalize():f} 分"
-                    f"相差 {difference.normalize():+f} 分。",
-                )
-            )
+    if not problems and (message := total_problem(exam_subject, [r.points for r in parsed])):
+        problems.append(Problem(len(rows) + 2, "分值", message))
     return parsed, problems
+
+
+def total_problem(exam_subject, points: list[Decimal]) -> str:
+    """The refusal when the items do not add up to the subject's full marks, with the difference."""
+    difference = rules.blueprint_difference(points, exam_subject.full_marks)
+    if not difference:
+        return ""
+    total = exam_subject.full_marks + difference
+    return (
+        f"各题分值合计 {total.normalize():f} 分，与满分 {exam_subject.full_marks.normalize():f} 分"
+        f"相差 {difference.normalize():+f} 分。"
+    )
+
+
+def rows_from_forms(cleaned: list[dict]) -> list[_Row]:
+    """The blueprint's rows from the entry form's cleaned items (in the order entered)."""
+    return [
+        _Row(
+            label=c["label"].strip(),
+            kind=c["kind"],
+            points=c["points"],
+            point=c["knowledge_point"],
+            ability=c["ability"],
+            expected=c.get("expected_difficulty"),
+            key=rules.mask_letters(rules.option_mask(c.get("answer_key") or "", c.get("option_count") or 4)),
+            option_count=c.get("option_count") or 4,
+            partial=c.get("partial_points"),
+        )
+        for c in cleaned
+    ]
 
 
 def save(exam_subject, parsed: list[_Row], *, by) -> int:
