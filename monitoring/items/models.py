@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from schools.models import District, School, SchoolClass, Student, Subject
 
@@ -55,10 +56,9 @@ class KnowledgePoint(models.Model):
         verbose_name_plural = "知识点"
         ordering = ["subject__order", "order", "pk"]
         constraints = [
+            # NULL district (the city's tree) and NULL parent (a domain) compared as 0: one of each name.
             models.UniqueConstraint(
-                fields=["subject", "district", "parent", "name"],
-                name="knowledge_point_unique",
-                nulls_distinct=False,
+                "subject", Coalesce("district", 0), Coalesce("parent", 0), "name", name="knowledge_point_unique"
             )
         ]
 
