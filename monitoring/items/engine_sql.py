@@ -32,7 +32,10 @@ _KEY = ("level", "district_id", "school_id", "school_class_id")
 
 
 def _same(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{c} = {b}.{c}" if c == "level" else f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" for c in _KEY)
+    """Rows of the same unit (NULL keys compared as 0, so the join can hash)."""
+    return " AND ".join(
+        f"{a}.{c} = {b}.{c}" if c == "level" else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)" for c in _KEY
+    )
 
 
 def _students_sql(subject_id: int) -> str:
@@ -100,9 +103,9 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
             cursor.execute(
                 "CREATE TEMP TABLE item_option_sums AS SELECT school_class_id, school_id, district_id, "
-                f"({positions})[u.j] AS pos, u.mask, count(*)::bigint AS n, {_group_columns('1')} "
-                "FROM item_students, unnest(choices) WITH ORDINALITY u(mask, j) WHERE choices IS NOT NULL "
-                "GROUP BY school_class_id, school_id, district_id, u.j, u.mask"
+                f"({positions})[u.j] AS pos, get_byte(choices, u.j - 1) AS mask, count(*)::bigint AS n, "
+                f"{_group_columns('1')} FROM item_students, generate_series(1, {len(choice_items)}) u(j) "
+                "WHERE choices IS NOT NULL GROUP BY school_class_id, school_id, district_id, u.j, mask"
             )
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])

@@ -112,7 +112,7 @@ class ItemColumns:
         if self.choice_positions:
             masks = list(map(dict.get, self.mask_lookups, self.masks_of(cells)))
             if None not in masks:
-                choices = "{" + ",".join(map(str, self._all_masks(cells, masks))) + "}"
+                choices = masks_text(self._all_masks(cells, masks))
         return total / 2, f"{self.plan.exam_subject_id}\t{{{','.join(map(str, halves))}}}\t{choices}\n"
 
     def _all_masks(self, cells, masks) -> list[int]:
@@ -173,9 +173,14 @@ class ItemColumns:
                 return [Problem(line, total_header, f"总分 {given} 与小题分之和 {_points(total)} 不一致。")], None
         choices = "\\N"
         choice_masks = [masks[item.position] for item in self.plan.choice_items]
-        if self.plan.choice_items and all(m is not None for m in choice_masks) and any(choice_masks):
-            choices = "{" + ",".join(map(str, choice_masks)) + "}"
+        if self.plan.choice_items and all(m is not None for m in choice_masks):
+            choices = masks_text(choice_masks)
         return [], (total / 2, f"{self.plan.exam_subject_id}\t{{{','.join(map(str, halves))}}}\t{choices}\n")
+
+
+def masks_text(masks: list[int]) -> str:
+    """The options chosen as COPY text of a bytea (one byte per choice item)."""
+    return "\\\\x" + bytes(masks).hex()
 
 
 def _points(half: int) -> str:

@@ -37,6 +37,29 @@ class HalfPointsField(models.Field):
         return ",".join(str(int(v)) for v in value)
 
 
+class OptionMasksField(models.Field):
+    """The options chosen on a paper's choice items, one byte each (a bit mask): `bytea` in PostgreSQL,
+    a blob elsewhere; a list of small integers in Python."""
+
+    description = "option masks"
+
+    def db_type(self, connection):
+        return "bytea" if connection.vendor == "postgresql" else "blob"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, list):
+            return value
+        if isinstance(value, str):  # COPY text read back on SQLite: "\\x0102…"
+            return list(bytes.fromhex(value.removeprefix("\\x")))
+        return list(bytes(value))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return None if value is None else bytes(value)
+
+
 class KnowledgePoint(models.Model):
     """知识点: a node of a subject's tree (a domain such as 数与代数, or a point under it). The city's
     tree has no district; a district may keep its own (每个区县可有自己的知识点体系)."""
@@ -136,7 +159,7 @@ class BlueprintItem(models.Model):
 class ItemScore(models.Model):
     """A student's item scores (小题分) in one exam subject: one row, the items in a smallint array of
     half points in blueprint order (2 bytes an item), and the options chosen on the choice items as
-    bit masks (A = 1, B = 2, C = 4 …; 0 = none), NULL when the sheet gave their scores only.
+    bit masks (A = 1, B = 2, C = 4 …; 0 = none), a byte each, NULL when the sheet gave their scores only.
     Absent students have no row. Keyed and copied like Score (see there)."""
 
     pk = models.CompositePrimaryKey("exam_subject_id", "student_id")
@@ -153,7 +176,7 @@ class ItemScore(models.Model):
         SchoolClass, null=True, related_name="+", db_constraint=False, db_index=False, on_delete=models.SET_NULL
     )
     points = HalfPointsField("小题得分（半分）")
-    choices = HalfPointsField("选项（位掩码）", null=True)
+    choices = OptionMasksField("选项（位掩码）", null=True)
 
     class Meta:
         verbose_name = "小题得分"
