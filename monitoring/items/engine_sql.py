@@ -1,6 +1,7 @@
 """The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
 
-1. `item_students`: each sitter's total X (the sum of its item array) and, by window functions over
+1. `item_flags_<pid>` (unlogged: the next passes may then run in parallel workers): each sitter's
+   total X (the sum of its item array) and, by window functions over
    X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
    district and the city (a bit each, in `flags`).
 2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
@@ -38,7 +39,8 @@ def _same(a: str, b: str) -> str:
     )
 
 
-def _students_sql(subject_id: int) -> str:
+def _flags_sql(subject_id: int, k: int) -> str:
+    """Each sitter's total and group flags (narrow: the windows sort these rows, not the arrays)."""
     windows, flags = [], []
     for level, bit in LEVEL_BITS.items():
         part = _PARTITION[level]
@@ -50,14 +52,14 @@ def _students_sql(subject_id: int) -> str:
         flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
         flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
     return (
-        "SELECT student_id, school_class_id, school_id, district_id, points, choices, total, "
+        "SELECT student_id, school_class_id, school_id, district_id, total, "
         f"({' + '.join(flags)})::int AS flags FROM ("
         f"SELECT w.*, {', '.join(windows)} FROM ("
-        "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, i.points, i.choices, st.student_number, "
+        "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
         "(SELECT sum(v)::int FROM unnest(i.points) v) AS total "
         f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
         f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
-        f"WHERE i.exam_subject_id = {int(subject_id)}) w) ranked"
+        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) ranked"
     )
 
 
@@ -80,33 +82,43 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(f"CREATE TEMP TABLE item_students AS {_students_sql(subject_id)}")
-        cursor.execute(f"DELETE FROM item_students WHERE cardinality(points) <> {k}")
-        # Per class: the students' sums (sitters, X, X², X³ and the group sizes).
+        # The sitters' flags in an unlogged table, not a temporary one: the passes over the item arrays
+        # join it, and only a plan without temporary tables can scan the arrays in parallel workers.
+        cursor.execute("SELECT pg_backend_pid()")
+        flags_table = f"item_flags_{int(cursor.fetchone()[0])}"
+        cursor.execute(f"DROP TABLE IF EXISTS {flags_table}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS {_flags_sql(subject_id, k)}")
+        cursor.execute(f"ANALYZE {flags_table}")
+        # Per class: the students' sums (sitters, X, X², X³).
         cursor.execute(
             "CREATE TEMP TABLE item_student_sums AS SELECT school_class_id, school_id, district_id, "
             "count(*)::bigint AS n, sum(total)::bigint AS sx, sum(total::bigint * total) AS sxx, "
             "sum(total::numeric * total * total) AS sxxx "
-            "FROM item_students GROUP BY school_class_id, school_id, district_id"
+            f"FROM {flags_table} GROUP BY school_class_id, school_id, district_id"
+        )
+        arrays = (
+            f"FROM {ItemScore._meta.db_table} i JOIN {flags_table} f ON f.student_id = i.student_id "
+            f"AND i.exam_subject_id = {subject_id}"
         )
         cursor.execute(
-            "CREATE TEMP TABLE item_class_sums AS SELECT school_class_id, school_id, district_id, u.pos::int AS pos, "
-            "count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
-            "sum(u.x::bigint * total)::bigint AS sxt, "
+            "CREATE TEMP TABLE item_class_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
+            "u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
+            "sum(u.x::bigint * f.total)::bigint AS sxt, "
             f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
             f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {_group_columns('u.x')} "
-            "FROM item_students, unnest(points) WITH ORDINALITY u(x, pos) "
-            "GROUP BY school_class_id, school_id, district_id, u.pos"
+            f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
+            "GROUP BY f.school_class_id, f.school_id, f.district_id, u.pos"
         )
         choice_items = plan.choice_items
         if choice_items:
             positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
             cursor.execute(
-                "CREATE TEMP TABLE item_option_sums AS SELECT school_class_id, school_id, district_id, "
-                f"({positions})[u.j] AS pos, get_byte(choices, u.j - 1) AS mask, count(*)::bigint AS n, "
-                f"{_group_columns('1')} FROM item_students, generate_series(1, {len(choice_items)}) u(j) "
-                "WHERE choices IS NOT NULL GROUP BY school_class_id, school_id, district_id, u.j, mask"
+                "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
+                f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
+                f"{_group_columns('1')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
+                "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
             )
+        cursor.execute(f"DROP TABLE {flags_table}")
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
@@ -116,7 +128,7 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute(_paper_sql(exam_id, plan))
         cursor.execute(_knowledge_sql(exam_id, plan))
         cursor.execute(
-            "DROP TABLE item_students, item_student_sums, item_class_sums, item_units, item_student_units"
+            "DROP TABLE item_student_sums, item_class_sums, item_units, item_student_units"
             + (", item_option_sums" if choice_items else "")
         )
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
