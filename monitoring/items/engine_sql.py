@@ -18,6 +18,7 @@ hold this engine to it. Sums are exact integers (half points) and ratios numeric
 
 from django.db import connection
 
+from monitoring.items import rules
 from monitoring.items.models import ItemScore, ItemStatistic, KnowledgeStatistic, PaperStatistic
 from monitoring.items.plan import Plan
 from schools.models import School, Student
@@ -235,10 +236,13 @@ p AS (
     SELECT s.*, i.item_variances, (s.n * s.sxx - s.sx * s.sx) / (s.n * s.n) AS total_variance, s.sx / s.n AS mean
     FROM item_student_units s JOIN items i ON {_same("i", "s")} WHERE s.n > 0
 ),
-a AS (
+r AS (
     SELECT p.*, CASE WHEN {k} > 1 AND total_variance > 0
-                THEN {k}::numeric / {k - 1 if k > 1 else 1} * (1 - item_variances / total_variance) END AS alpha
+                THEN {k}::numeric / {k - 1 if k > 1 else 1} * (1 - item_variances / total_variance) END AS raw_alpha
     FROM p
+),
+a AS (
+    SELECT r.*, CASE WHEN raw_alpha >= {rules.ALPHA_FLOOR} THEN raw_alpha END AS alpha FROM r
 )
 INSERT INTO {PaperStatistic._meta.db_table}
     (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, alpha, sem,

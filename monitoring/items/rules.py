@@ -89,11 +89,15 @@ def population_variance(values: Sequence[float]) -> float:
     return sum((v - mean) ** 2 for v in values) / n
 
 
+ALPHA_FLOOR = -99  # below this α says nothing (a handful of sitters who barely differ): not stored
+
+
 def cronbach_alpha(item_variances: Sequence[float], total_variance: float) -> float | None:
     k = len(item_variances)
     if k < 2 or total_variance <= 0:
         return None
-    return k / (k - 1) * (1 - sum(item_variances) / total_variance)
+    alpha = k / (k - 1) * (1 - sum(item_variances) / total_variance)
+    return alpha if alpha >= ALPHA_FLOOR else None
 
 
 def sem(total_sd: float, alpha: float | None) -> float | None:

@@ -63,6 +63,8 @@ def test_cronbach_alpha_and_sem_by_hand():
     assert alpha == pytest.approx(2 / 3)
     assert rules.sem((2 / 3) ** 0.5, alpha) == pytest.approx(2**0.5 / 3)
     assert rules.sem(1.0, -0.1) is None
+    # Two sitters who barely differ in total: α runs off to −∞ and is not stored.
+    assert rules.cronbach_alpha([1.0, 1.0], 0.001) is None
 
 
 def test_choices_are_scored_against_the_key_with_partial_credit():
