@@ -207,7 +207,7 @@ SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.scho
        round(u.sx::numeric / (2 * u.n), 2),
        round(u.sx::numeric / (u.n * u.max_half), 4),
        round((coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0))::numeric / (u.g * u.max_half), 4),
-       CASE WHEN u.vx > 0 AND u.vr > 0 THEN round((u.cxr / sqrt(u.vx * u.vr))::numeric, 4) END,
+       CASE WHEN u.vx > 0 AND u.vr > 0 THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
        round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
        {option_json}
 FROM v u {"LEFT JOIN option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
