@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 
+from monitoring.items import selectors as item_selectors
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
 from reports import charts
 from reports.models import Kind, Report
@@ -154,6 +155,8 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
                 title=f"{exam.name}：{line.subject}分数段分布（人数占比 %）",
             )
         )
+        if line.stat.exam_subject.items.exists():
+            section.paper_analysis = item_selectors.subject_report_section(line.stat.exam_subject, school)
         if section.class_rows:
             section.charts.append(
                 charts.bar_chart(

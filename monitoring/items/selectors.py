@@ -222,13 +222,25 @@ def subject_report_section(exam_subject: ExamSubject, school: School | None = No
         "flagged": [row for row in item_rows(exam_subject) if row["flags"]],
         "weakest_points": [],
         "lost_items": [],
+        "finding": "",
     }
     if school is not None:
         profile = [row for row in knowledge_profile(exam_subject, school) if row["gap"] is not None]
         profile.sort(key=lambda row: row["gap"])
         section["weakest_points"] = profile[:limit]
         section["lost_items"] = lost_items(exam_subject, school, limit=limit)
+        if profile:
+            section["finding"] = _finding(profile[0])
     return section
+
+
+def _finding(row: dict) -> str:
+    """A finding prints its number and the direction it shows."""
+    gap = row["gap"] * 100
+    direction = "低于" if gap < 0 else "不低于"
+    return f"“{row['point'].name}”得分率 {row['school'] * 100:.1f}%，{direction}全市 {abs(gap):.1f} 个百分点，" + (
+        "是本学科最需要加强的知识点。" if gap < 0 else "各知识点均不低于全市。"
+    )
 
 
 def school_report_summary(exam: Exam, school: School) -> list[dict]:

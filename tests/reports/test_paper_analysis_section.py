@@ -1,0 +1,36 @@
+"""The subject report's 试卷分析 section: filled from monitoring's stored item figures, in the PDF."""
+
+import pytest
+
+from monitoring.statistics import compute_exam
+from reports import services
+from reports.models import Kind
+from schools.models import Semester, Subject
+from tests.monitoring.factories import import_rows, make_exam, row
+from tests.monitoring.items_factories import MATHS_ITEMS, item_header_row, make_blueprint
+from tests.reports.conftest import pdf_text, squeezed
+from tests.reports.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subject_report_pdf_has_the_weakest_knowledge_point_and_lost_items(city):
+    exam = make_exam(schools=[city.school_a, city.school_b], subjects=(("SX", 10),), code="JC-RPT")
+    make_blueprint(exam.subjects.get(), MATHS_ITEMS)
+    # School A loses item 4 (函数) entirely; school B answers it fully. Both answer 1–3 the same.
+    rows = [row(n, city.school_a, 1, None, "B", "C", "AC", 0) for n in range(1, 5)]
+    rows += [row(n, city.school_b, 1, None, "B", "C", "AC", 4) for n in range(5, 9)]
+    import_rows(exam, rows, item_header_row(exam))
+    compute_exam(exam)
+    report = ReportFactory(
+        kind=Kind.SUBJECT,
+        school=city.school_a,
+        subject=Subject.objects.get(code="SX"),
+        semester=Semester.objects.get(is_current=True),
+    )
+    stored, _ = services.render_report_pdf(report)
+    text = squeezed(pdf_text(stored.file.read()))
+    assert "试卷分析" in text and "本校最薄弱的知识点" in text
+    # 函数: school A 0 %, the city 50 % → 50 points below.
+    assert "“函数”得分率0.0%，低于全市50.0个百分点" in text
+    assert "典型失分题" in text
