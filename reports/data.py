@@ -266,7 +266,15 @@ def district_exam_section(exam: Exam, district, *, prefix: str) -> dict:
         title=f"{exam.name}：各{'学校' if district else '区县'}平均得分率（%）",
         max_value=100,
     )
-    return {"exam": exam, "subjects": subjects, "rows": rows, "summary": summary, "charts": [chart]}
+    return {
+        "exam": exam,
+        "subjects": subjects,
+        "rows": rows,
+        "summary": summary,
+        "charts": [chart],
+        # 试卷分析: each paper's quality and the region's weakest knowledge points (stored item figures).
+        "papers": item_selectors.region_report_section(exam, district_id=district.pk if district else None),
+    }
 
 
 def build_context(report: Report) -> dict:
@@ -293,6 +301,8 @@ def build_context(report: Report) -> dict:
     ]
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
+        for section in context["sections"]:  # 试卷分析, a line per subject with a blueprint
+            section.paper_summary = item_selectors.school_report_summary(section.exam, school)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         # The annual account reads the inspections of the year's last semester.
         last = semesters[-1] if semesters else None
