@@ -173,3 +173,15 @@ def test_an_item_sheet_is_imported_and_analysed_by_the_worker(city, worker):  # 
     assert job.status == Job.Status.SUCCEEDED, job.message
     assert "小题分 199 份" in job.message
     assert ItemStatistic.objects.get(level="city", item__label="1").sitters == 199
+
+
+@pytest.mark.django_db
+def test_a_score_made_of_items_is_not_corrected_alone(analysed, city):
+    from django.core.exceptions import ValidationError
+
+    from monitoring.models import Score
+
+    score = Score.objects.filter(exam_subject__exam=analysed, score__isnull=False).first()
+    with pytest.raises(ValidationError, match="按小题导入"):
+        services.correct_score(score=score, raw_value="1", reason="登分错误", by=city.bureau)
+    assert Score.objects.get(pk=score.pk).score == score.score
