@@ -1,7 +1,7 @@
 """The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
 
 1. `item_flags_<pid>` (unlogged: the next passes may then run in parallel workers): each sitter's
-   total X (the sum of its item array) and, by window functions over
+   total X (its subject score, the sum of its items) and, by window functions over
    X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
    district and the city (a bit each, in `flags`).
 2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
@@ -21,6 +21,7 @@ from django.db import connection
 from monitoring.items import rules
 from monitoring.items.models import ItemScore, ItemStatistic, KnowledgeStatistic, PaperStatistic
 from monitoring.items.plan import Plan
+from monitoring.models import Score
 from schools.models import School, Student
 
 LEVEL_BITS = {"class": 1, "school": 4, "district": 16, "city": 64}  # top; bottom is the next bit
@@ -56,10 +57,13 @@ def _flags_sql(subject_id: int, k: int) -> str:
         "SELECT student_id, school_class_id, school_id, district_id, total, "
         f"({' + '.join(flags)})::int AS flags FROM ("
         f"SELECT w.*, {', '.join(windows)} FROM ("
+        # X is the subject score: the import makes it the items' sum, and a correction goes through the
+        # items (monitoring.services.correct_score), so it is read, not summed again.
         "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
-        "(SELECT sum(v)::int FROM unnest(i.points) v) AS total "
+        "s.half_points::int AS total "
         f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
         f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
+        f"JOIN {Score._meta.db_table} s ON s.exam_subject_id = i.exam_subject_id AND s.student_id = i.student_id "
         f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) ranked"
     )
 
