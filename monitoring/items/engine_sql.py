@@ -16,6 +16,8 @@ The definitions live in items.rules; items.reference applies them student by stu
 hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
 """
 
+from collections.abc import Callable
+
 from django.db import connection
 
 from monitoring.items import rules
@@ -37,7 +39,10 @@ _KEY = ("level", "district_id", "school_id", "school_class_id")
 def _same(a: str, b: str) -> str:
     """Rows of the same unit (NULL keys compared as 0, so the join can hash)."""
     return " AND ".join(
-        f"{a}.{c} = {b}.{c}" if c == "level" else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)" for c in _KEY
+        f'{a}.{c} COLLATE "C" = {b}.{c} COLLATE "C"'  # compared as bytes: fast to hash or sort
+        if c == "level"
+        else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)"
+        for c in _KEY
     )
 
 
@@ -47,7 +52,7 @@ def _flags_sql(subject_id: int, k: int) -> str:
     for level, bit in LEVEL_BITS.items():
         part = _PARTITION[level]
         windows.append(
-            f"row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number) AS r_{level}, "
+            f'row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number COLLATE "C") AS r_{level}, '
             f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
         )
         g = f"((n_{level} * 27 + 99) / 100)"
@@ -74,10 +79,6 @@ def _group_columns(value: str) -> str:
         parts.append(f"sum({value}) FILTER (WHERE flags & {bit} <> 0) AS top_{level}")
         parts.append(f"sum({value}) FILTER (WHERE flags & {bit * 2} <> 0) AS bottom_{level}")
     return ", ".join(parts)
-
-
-def _level_pick(prefix: str, source: str = "") -> str:
-    return f"CASE {source}level " + " ".join(f"WHEN '{lv}' THEN {source}{prefix}_{lv}" for lv in LEVEL_BITS) + " END"
 
 
 def compute_subject(exam_id: int, plan: Plan) -> int:
@@ -134,67 +135,85 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute(_knowledge_sql(exam_id, plan))
         cursor.execute(
             "DROP TABLE item_student_sums, item_class_sums, item_units, item_student_units"
-            + (", item_option_sums" if choice_items else "")
+            + (", item_option_sums, item_option_units" if choice_items else "")
         )
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
         cursor.execute("SET LOCAL jit TO DEFAULT")
     return count
 
 
+_LEVEL_KEYS = {
+    "class": ("district_id", "school_id", "school_class_id"),
+    "school": ("district_id", "school_id"),
+    "district": ("district_id",),
+    "city": (),
+}
+
+
+def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str, ...] = ()) -> str:
+    """The classes' rows summed to every level, one branch per level (each with only its own groups'
+    columns: GROUPING SETS would sum every level's group columns at every level)."""
+    branches = []
+    for level, keys in _LEVEL_KEYS.items():
+        unit = ", ".join(key if key in keys else f"NULL::bigint AS {key}" for key in _LEVEL_KEYS["class"])
+        group = ", ".join([*extra_keys, *keys])
+        branches.append(
+            f"SELECT {', '.join(extra_keys) + ', ' if extra_keys else ''}'{level}'::text AS level, {unit}, "
+            f"{columns(level)} FROM {source}" + (f" GROUP BY {group}" if group else "")
+        )
+    return " UNION ALL ".join(branches)
+
+
 def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
     subject_id = int(plan.exam_subject_id)
-    group_sums = ", ".join(
-        f"sum(top_{lv})::bigint AS top_{lv}, sum(bottom_{lv})::bigint AS bottom_{lv}" for lv in LEVEL_BITS
-    )
     items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
+
+    def item_columns(level: str) -> str:
+        return (
+            "sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt, "
+            "sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, "
+            f"sum(top_{level})::bigint AS top_sum, sum(bottom_{level})::bigint AS bottom_sum"
+        )
+
+    statements = [
+        f"CREATE TEMP TABLE item_units AS {_per_level(item_columns, 'item_class_sums', ('pos',))}",
+        f"""CREATE TEMP TABLE item_student_units AS
+SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
+       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
+FROM item_student_sums GROUP BY {_SETS}""",
+    ]
     option_json = "NULL::jsonb"
-    options_cte = ""
     if plan.choice_items:
         letters = max(i.option_count for i in plan.choice_items)
-        counted = ", ".join(
-            f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
-            + ", ".join(
-                f"sum({side}_{lv}) FILTER (WHERE mask & {1 << b} <> 0) AS {side}{b}_{lv}"
-                for lv in LEVEL_BITS
-                for side in ("top", "bottom")
+
+        def option_columns(level: str) -> str:
+            return f"sum(n) AS n, sum(top_{level}) AS top_n, sum(bottom_{level}) AS bottom_n, " + ", ".join(
+                f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
+                f"sum(top_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
+                f"sum(bottom_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
+                for b in range(letters)
             )
-            for b in range(letters)
-        )
-        denominators = "sum(n) AS n, " + ", ".join(
-            f"sum({side}_{lv}) AS {side}_{lv}" for lv in LEVEL_BITS for side in ("top", "bottom")
-        )
-        options_cte = (
-            f", option_units AS (SELECT pos, {_GROUPING} AS level, district_id, school_id, school_class_id, "
-            f"{denominators}, {counted} FROM item_option_sums GROUP BY pos, {_SETS})"
+
+        statements.append(
+            f"CREATE TEMP TABLE item_option_units AS {_per_level(option_columns, 'item_option_sums', ('pos',))}"
         )
 
         def share(count: str, n: str) -> str:
             return f"CASE WHEN coalesce({n}, 0) > 0 THEN round(coalesce({count}, 0)::numeric / {n}, 4) END"
 
-        pairs = []
-        for b in range(letters):
-            letter = "ABCDEFGH"[b]
-            top = share(_level_pick(f"top{b}", "o."), _level_pick("top", "o."))
-            bottom = share(_level_pick(f"bottom{b}", "o."), _level_pick("bottom", "o."))
-            pairs.append(f"'{letter}', jsonb_build_array({share(f'o.a{b}', 'o.n')}, {top}, {bottom})")
+        pairs = [
+            f"'{'ABCDEFGH'[b]}', jsonb_build_array({share(f'o.a{b}', 'o.n')}, {share(f'o.top{b}', 'o.top_n')}, "
+            f"{share(f'o.bottom{b}', 'o.bottom_n')})"
+            for b in range(letters)
+        ]
         option_json = f"CASE WHEN o.n IS NOT NULL THEN jsonb_build_object({', '.join(pairs)}) END"
         option_counts = {i.position + 1: i.option_count for i in plan.choice_items}
         if len(set(option_counts.values())) > 1:
             option_json = _letters_limited(pairs, option_counts)
-    return [
-        f"""CREATE TEMP TABLE item_units AS
-SELECT pos, {_GROUPING} AS level, district_id, school_id, school_class_id,
-       sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt,
-       sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, {group_sums}
-FROM item_class_sums GROUP BY pos, {_SETS}""",
-        f"""CREATE TEMP TABLE item_student_units AS
-SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
-       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
-FROM item_student_sums GROUP BY {_SETS}""",
-        f"""WITH it(pos, item_id, max_half) AS {items}{options_cte},
+    statements.append(
+        f"""WITH it(pos, item_id, max_half) AS {items},
 u AS (
-    SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g,
-           {_level_pick("top", "u.")} AS top_sum, {_level_pick("bottom", "u.")} AS bottom_sum
+    SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g
     FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON {_same("s", "u")}
 ),
 v AS (
@@ -211,12 +230,14 @@ SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.scho
        round(u.sx::numeric / (2 * u.n), 2),
        round(u.sx::numeric / (u.n * u.max_half), 4),
        round((coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0))::numeric / (u.g * u.max_half), 4),
-       CASE WHEN u.vx > 0 AND u.vr > 0 THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
+       CASE WHEN u.vx > 0 AND u.vr > 0
+            THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
        round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
        {option_json}
-FROM v u {"LEFT JOIN option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
-WHERE u.n > 0 AND u.max_half > 0""",
-    ]
+FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
+WHERE u.n > 0 AND u.max_half > 0"""
+    )
+    return statements
 
 
 def _letters_limited(pairs: list[str], option_counts: dict[int, int]) -> str:
