@@ -270,6 +270,9 @@ def main() -> None:
     exam = Exam.objects.get(code=EXAM_CODE)
     subject = exam.subjects.get()
     with connection.cursor() as cursor:
+        # The steady state autovacuum reaches soon after an import; also frees the previous run's rows,
+        # which a concurrent autovacuum's snapshot may have kept through the VACUUM FULL in prepare().
+        cursor.execute("VACUUM FULL monitoring_itemscore")
         cursor.execute("VACUUM (ANALYZE) monitoring_itemscore")
         cursor.execute(
             "SELECT pg_total_relation_size('monitoring_itemscore'), sum(cardinality(points)) FROM monitoring_itemscore"
