@@ -50,7 +50,7 @@
     itemScatter: function (d) {
       var o = base();
       o.tooltip = { trigger: "item", formatter: function (p) { return "第" + p.data.name + "题<br>P " + p.data.value[0] + "，D " + p.data.value[1]; } };
-      o.xAxis = { type: "value", name: "得分率P", min: 0, max: 1 };
+      o.xAxis = { type: "value", name: "得分率P", nameLocation: "middle", nameGap: 28, min: 0, max: 1 };
       o.yAxis = { type: "value", name: "区分度D", min: -0.2, max: 1 };
       var lines = [{ yAxis: d.floor }, { xAxis: d.hard }, { xAxis: d.easy }];
       o.series = [{
