@@ -13,6 +13,7 @@ import openpyxl
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from monitoring.items import demo as item_demo
 from monitoring.models import Exam, ExamSubject, Indicator, IndicatorReport, ResearchVisit
 from monitoring.score_import import FIXED_HEADERS, import_scores
 from monitoring.statistics import compute_exam
@@ -57,10 +58,10 @@ def _score(rng: random.Random, full: int, ability: float, school_effect: float):
     return round(share * full * 2) / 2
 
 
-def _workbook(exam: Exam, rows: list[list]) -> bytes:
+def _workbook(exam: Exam, rows: list[list], header: list[str] | None = None) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(FIXED_HEADERS + [s.subject.name for s in exam.subjects.order_by("order")])
+    sheet.append(header or FIXED_HEADERS + [s.subject.name for s in exam.subjects.order_by("order")])
     for values in rows:
         sheet.append(values)
     buffer = io.BytesIO()
@@ -166,9 +167,22 @@ def build_demo() -> list[str]:
         schools6,
         comparable=before,
     )
+    # 语文 and 数学 of this exam come item by item (小题分), with their blueprints (双向细目表).
+    item_demo.add_blueprints(after)
+    item_rows = item_demo.item_rows(
+        rng,
+        after,
+        cohort6,
+        abilities,
+        later_effects,
+        6,
+        lambda subject, student: _score(
+            rng, int(subject.full_marks), abilities[student.pk], later_effects[student.school_id]
+        ),
+    )
     import_scores(
         after,
-        _workbook(after, _rows(rng, after, cohort6, abilities, later_effects, 6)),
+        _workbook(after, item_rows, item_demo.header(after, FIXED_HEADERS)),
         "六年级期中.xlsx",
         report=_quiet,
     )

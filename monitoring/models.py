@@ -81,6 +81,10 @@ class Exam(models.Model):
     value_added_school_visible = models.BooleanField(
         "增值：允许学校查看本校结果", default=False, help_text="默认仅教育行政部门和教研部门可见。"
     )
+    # Item flags of paper analysis (试卷分析): 区分度低, 难, 易.
+    item_discrimination_floor = share_field("小题：区分度/题总相关低于", "0.200")
+    item_hard_below = share_field("小题：得分率低于（难）", "0.300")
+    item_easy_above = share_field("小题：得分率高于（易）", "0.900")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField("统计时间", null=True, blank=True)
     created_by = models.ForeignKey(
@@ -110,6 +114,16 @@ class Exam(models.Model):
             subjects_for_multi=self.warning_subjects,
             rank_drop=self.warning_rank_drop,
             rate_drop=self.warning_rate_drop,
+        )
+
+    @property
+    def item_flag_rules(self):
+        from monitoring.items.rules import FlagRules
+
+        return FlagRules(
+            discrimination_floor=self.item_discrimination_floor,
+            hard_below=self.item_hard_below,
+            easy_above=self.item_easy_above,
         )
 
 
@@ -432,4 +446,14 @@ class IndicatorReport(models.Model):
         return f"{self.school} {self.indicator} {self.value}"
 
 
+# Paper analysis (试卷分析): its models live in monitoring.items.models; imported here for Django.
+from monitoring.items.models import (  # noqa: E402, F401
+    AbilityLevel,
+    BlueprintItem,
+    ItemScore,
+    ItemStatistic,
+    KnowledgePoint,
+    KnowledgeStatistic,
+    PaperStatistic,
+)
 from monitoring.value_added.models import ValueAdded, ValueAddedFit  # noqa: E402, F401  (stored in this app)

@@ -26,6 +26,9 @@ from eduquality.db import copy_escape, copy_rows, copy_text, write_behind
 from eduquality.excel import Problem
 from eduquality.imports import ImportRejected, problems_message
 from monitoring import rules
+from monitoring.items.importing import ItemColumns, has_item_columns, item_header, normal_header
+from monitoring.items.models import ItemScore
+from monitoring.items.plan import Plan, plan_for
 from monitoring.models import Exam, ExamSubject, Score
 from schools import codes
 from schools.models import School, SchoolClass, Student
@@ -46,6 +49,7 @@ class ScoreImportOutcome:
     absences: int = 0
     students_created: int = 0
     students_updated: int = 0
+    item_rows: int = 0
     schools: list[str] = field(default_factory=list)
 
     @property
@@ -54,6 +58,7 @@ class ScoreImportOutcome:
             f"导入完成：{len(self.schools)} 所学校 {self.rows} 名学生，"
             f"成绩 {self.scores} 条（其中缺考 {self.absences} 条）；"
             f"新建学生 {self.students_created} 名，更新学生信息 {self.students_updated} 名。"
+            + (f"小题分 {self.item_rows} 份。" if self.item_rows else "")
         )
 
 
@@ -96,6 +101,7 @@ NAME_MAX_LENGTH = Student._meta.get_field("name").max_length
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 CHUNK_ROWS = 10_000  # rows checked while the chunk before is stored
 _NULL = "\\N"
+_UNREAD = object()  # an itemized subject's score before its row's items are read closely
 
 
 class _Subject:
@@ -122,6 +128,7 @@ class _Chunk:
     school_ids: list[int] = field(default_factory=list)
     class_keys: list[tuple[int, int, int]] = field(default_factory=list)
     parts: list[list[str]] = field(default_factory=list)  # per row, per subject: its line's tail
+    items: list[list[str]] = field(default_factory=list)  # per row, per itemized subject: its item line's tail
 
 
 class _Refused(Exception):
@@ -133,10 +140,12 @@ class _Refused(Exception):
 class _Sheet:
     """The rows checked one by one: valid ones handed on a chunk at a time, problems collected."""
 
-    def __init__(self, exam: Exam, subjects: list[ExamSubject]):
+    def __init__(self, exam: Exam, subjects: list[ExamSubject], plans: dict[int, Plan | None] | None = None):
         self.exam = exam
         self.subjects = [_Subject(s) for s in subjects]
         self.wanted = expected_header(subjects)
+        self.plans = plans or {}
+        self.item_readers: list[tuple[int, ItemColumns]] = []  # (subject index, its item columns)
         self.schools = {school.code: school for school in exam.schools.all()}
         self.known_codes = set(School.objects.values_list("code", flat=True))
         # (school cell, class cell) → (school id, class key), for each pair found valid.
@@ -144,14 +153,35 @@ class _Sheet:
         self.class_labels: dict[str, tuple[int, int] | None] = {}
 
     def read_header(self, header_row) -> None:
-        header = excel.clean_header(header_row)
-        wanted = self.wanted
-        if problems := excel.header_problems(header, wanted):
+        header = [normal_header(h) for h in excel.clean_header(header_row)]
+        # A subject with a blueprint may come item by item (its total column then optional).
+        wanted, optional, itemized = list(FIXED_HEADERS), [], []
+        for index, subject in enumerate(self.subjects):
+            plan = self.plans.get(subject.pk)
+            if plan is not None and has_item_columns(header, subject.name):
+                wanted += ItemColumns.expected_headers(subject.name, plan)
+                optional.append(subject.name)
+                itemized.append(index)
+            else:
+                wanted.append(subject.name)
+        if problems := excel.header_problems(header, wanted, optional):
             raise _Refused(problems)
         self.width = len(header)
-        position = {name: header.index(name) for name in wanted}
+        position = {name: header.index(name) for name in [*wanted, *optional] if name in header}
         self.number_at, self.name_at, self.school_at, self.class_at = (position[h] for h in FIXED_HEADERS)
-        at = [position[subject.name] for subject in self.subjects]
+        self.item_readers = [
+            (
+                index,
+                ItemColumns(
+                    self.subjects[index].name,
+                    self.plans[self.subjects[index].pk],
+                    header,
+                    position.get(self.subjects[index].name),
+                ),
+            )
+            for index in itemized
+        ]
+        at = [position.get(subject.name, 0) for subject in self.subjects]
         self.scores_of = itemgetter(*at) if len(at) > 1 else lambda values: (values[at[0]],)
 
     def check(self, rows, store: Callable[[_Chunk], None], report: Report) -> list[Problem]:
@@ -165,6 +195,8 @@ class _Sheet:
         lookups = [subject.parts for subject in self.subjects]
         get = dict.get
         count = 0
+        readers = self.item_readers
+        tails: list = []
         # The loop runs 200,000 times for a city: the usual row takes the quick lookups only.
         for line, values in enumerate(rows, start=2):
             if len(values) < width:
@@ -182,9 +214,12 @@ class _Sheet:
             name = name.strip() if type(name) is str else _code_text(name)
             place = places.get((values[school_at], values[class_at]))
             scores = scores_of(values)
+            if readers:
+                scores, tails = self._items(values, scores)
             parts = list(map(get, lookups, scores))
             if (
                 place is None
+                or None in tails
                 or not name
                 or len(name) > NAME_MAX_LENGTH
                 or not name.isprintable()
@@ -192,7 +227,7 @@ class _Sheet:
                 or not _STUDENT_NUMBER.match(number)
                 or seen.setdefault(number, line) != line
             ):
-                row_problems = self._row_problems(line, values, number, name, scores, parts, seen)
+                row_problems = self._row_problems(line, values, number, name, scores, parts, seen, tails)
                 if row_problems or problems:
                     problems.extend(row_problems)
                     if len(problems) >= MAX_PROBLEMS:
@@ -204,6 +239,8 @@ class _Sheet:
             chunk.school_ids.append(place[0])
             chunk.class_keys.append(place[1])
             chunk.parts.append(parts)
+            if readers:
+                chunk.items.append(tails)
             if len(chunk.numbers) == CHUNK_ROWS:
                 store(chunk)
                 chunk = _Chunk()
@@ -213,9 +250,32 @@ class _Sheet:
             store(chunk)
         return problems
 
-    def _row_problems(self, line, values, number, name, scores, parts, seen) -> list[Problem]:
+    def _items(self, values, scores) -> tuple[list, list]:
+        """The scores with each itemized subject's total (the sum of its items), and the item lines'
+        tails (None where the row needs a closer look)."""
+        scores, tails = list(scores), []
+        for index, reader in self.item_readers:
+            read = reader.read(values)
+            if read is None:
+                scores[index] = _UNREAD
+                tails.append(None)
+            else:
+                scores[index], tail = read
+                tails.append(tail)
+        return scores, tails
+
+    def _row_problems(self, line, values, number, name, scores, parts, seen, tails) -> list[Problem]:
         """Everything wrong with one row, in column order; fills in what the quick lookups missed."""
         problems = []
+        for position, (index, reader) in enumerate(self.item_readers):
+            if tails[position] is None:
+                item_problems, read = reader.problems(line, values)
+                problems.extend(item_problems)
+                if read is None:
+                    parts[index] = ""  # the row is refused: nothing more to check in this subject
+                else:
+                    scores[index], tails[position] = read
+                    parts[index] = None
         if not _STUDENT_NUMBER.match(number):
             problems.append(Problem(line, "学籍号", codes.STUDENT_NUMBER_MESSAGE))
         elif seen.setdefault(number, line) != line:
@@ -271,6 +331,7 @@ class _Batch:
     created: int
     changed: list[tuple[int, int, int, str]]  # students to update: id, school, class, name
     scores: str
+    items: str = ""  # COPY text of the item rows (小题分)
 
 
 class _Store:
@@ -290,6 +351,9 @@ class _Store:
         self.students: dict[str, tuple[int, int, int | None, str]] = {}  # 学籍号 → id, school, class, name
         self.school_ids: set[int] = set()
         self.table = ""  # where the scores go: the Score table itself, or a staging table
+        self.item_table = ""  # where the item scores go, likewise (decided at the first item row)
+        self.item_subject_ids: list[int] = []  # subjects whose items this sheet carries
+        self.planned_subject_ids: list[int] = []  # subjects with a blueprint
         self.begun = threading.Event()
         self.sequence = self.class_sequence = ""
         self.reader = None  # the second connection
@@ -395,7 +459,15 @@ class _Store:
         # Subject by subject: a subject's rows then lie together in the table, and the statistics read
         # each subject's pages only (row by row, every page would hold every subject).
         scores = "".join("".join(map(add, prefixes, column)) for column in zip(*chunk.parts, strict=True))
-        return _Batch(len(chunk.numbers), set(chunk.school_ids), new_classes, new_students, len(new), changed, scores)
+        items = ""
+        if chunk.items:
+            items = "".join(
+                "".join(prefix + tail for prefix, tail in zip(prefixes, column, strict=True) if tail)
+                for column in zip(*chunk.items, strict=True)
+            )
+        return _Batch(
+            len(chunk.numbers), set(chunk.school_ids), new_classes, new_students, len(new), changed, scores, items
+        )
 
     def store(self, batch: _Batch) -> None:
         if batch.new_classes:
@@ -405,6 +477,11 @@ class _Store:
         if batch.changed:
             _update_students(batch.changed)
         copy_text(self.table, SCORE_COLUMNS, batch.scores)
+        if batch.items:
+            if not self.item_table:
+                self.item_table = _item_table(self.item_subject_ids)
+            copy_text(self.item_table, ITEM_COLUMNS, batch.items)
+            self.outcome.item_rows += batch.items.count("\n")
         self.school_ids |= batch.school_ids
         self.outcome.rows += batch.rows
         self.outcome.scores += batch.rows * len(self.subject_ids)
@@ -415,6 +492,7 @@ class _Store:
     def finish(self) -> None:
         if self.table == "score_stage":
             _apply_stage(self.subject_ids, sorted(self.school_ids))
+        _apply_item_stage(self.item_table, self.planned_subject_ids, self.item_subject_ids, sorted(self.school_ids))
         if connection.vendor == "postgresql":
             # Fresh row counts for the planner: the statistics pass that follows hashes by them.
             with connection.cursor() as cursor:
@@ -553,6 +631,46 @@ def _apply_stage(subject_ids: list[int], school_ids: list[int]) -> None:
         cursor.execute("DROP TABLE score_stage")
 
 
+ITEM_COLUMNS = ["student_id", "school_id", "school_class_id", "exam_subject_id", "points", "choices"]
+
+
+def _item_table(subject_ids: list[int]) -> str:
+    """Straight into ItemScore for a subject's first item sheet on PostgreSQL; otherwise staged."""
+    if connection.vendor == "postgresql" and not ItemScore.objects.filter(exam_subject_id__in=subject_ids).exists():
+        return ItemScore._meta.db_table
+    columns = ", ".join(ITEM_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE item_stage AS SELECT {columns} FROM {ItemScore._meta.db_table} LIMIT 0")
+    return "item_stage"
+
+
+def _apply_item_stage(item_table: str, planned_ids: list[int], itemized_ids: list[int], school_ids: list[int]) -> None:
+    """The item scores of the sheet's schools become exactly the sheet's: staged rows replace theirs;
+    a subject with a blueprint that came as totals only loses its now stale item rows there."""
+    table = ItemScore._meta.db_table
+    stale = [pk for pk in planned_ids if pk not in itemized_ids]
+    if not school_ids:
+        return
+    schools = _marks(school_ids)
+    with connection.cursor() as cursor:
+        if stale:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE exam_subject_id IN ({_marks(stale)}) AND school_id IN ({schools})",
+                [*stale, *school_ids],
+            )
+        if item_table != "item_stage":
+            return
+        subjects = _marks(itemized_ids)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE exam_subject_id IN ({subjects}) "
+            f"AND (school_id IN ({schools}) OR student_id IN (SELECT student_id FROM item_stage))",
+            [*itemized_ids, *school_ids],
+        )
+        columns = ", ".join(ITEM_COLUMNS)
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM item_stage")
+        cursor.execute("DROP TABLE item_stage")
+
+
 def _marks(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -565,9 +683,11 @@ def import_scores(exam: Exam, content: bytes, filename: str, *, report: Report) 
     if not subjects:
         raise ImportRejected("本次监测尚未设置学科，请先添加学科再导入成绩。")
     report(2, "正在读取工作簿…")
-    sheet = _Sheet(exam, subjects)
+    plans = {subject.pk: plan_for(subject.pk) for subject in subjects}
+    sheet = _Sheet(exam, subjects, plans)
     outcome = ScoreImportOutcome()
     store = _Store(exam, subjects, [school.pk for school in sheet.schools.values()], outcome)
+    store.planned_subject_ids = [pk for pk, plan in plans.items() if plan is not None]
     try:
         with transaction.atomic():
             # Until the writer is done, this thread reads and checks, and leaves the database to it.
@@ -578,6 +698,7 @@ def import_scores(exam: Exam, content: bytes, filename: str, *, report: Report) 
                 if header_row is None:
                     raise ImportRejected("工作簿第一张工作表是空的。")
                 sheet.read_header(header_row)
+                store.item_subject_ids = [sheet.subjects[index].pk for index, _ in sheet.item_readers]
                 report(10, "正在校验并保存…")
                 if problems := sheet.check(rows, lambda chunk: put(store.work_for(chunk)), report):
                     raise _Refused(problems)
@@ -619,12 +740,22 @@ def scores_template(exam: Exam) -> bytes:
         ),
     ]
     for subject in subjects:
+        plan = plan_for(subject.pk)
         columns.append(
             excel.TemplateColumn(
                 subject.subject.name,
                 10,
-                note=f"满分 {subject.full_marks.normalize():f}；可为半分（如 72.5）；缺考填“缺考”或留空",
+                note=f"满分 {subject.full_marks.normalize():f}；可为半分（如 72.5）；缺考填“缺考”或留空"
+                + ("；填写小题分时可留空（如填写须等于小题分之和）" if plan else ""),
                 decimal_range=(Decimal(0), subject.full_marks),
             )
         )
+        for item in plan.items if plan else ():
+            columns.append(
+                excel.TemplateColumn(
+                    item_header(subject.subject.name, item.label),
+                    8,
+                    note=f"分值 {item.max_half / 2:g}" + ("；可填选项字母" if item.is_choice and item.key_mask else ""),
+                )
+            )
     return excel.template_workbook(f"{exam.name}成绩", columns)

@@ -8,7 +8,7 @@ from django.db import transaction
 from eduquality import audit, jobs
 from eduquality.imports import ImportRejected
 from monitoring import rules, score_import, statistics
-from monitoring.models import Exam, ResearchVisit, Score, ScoreCorrection
+from monitoring.models import Exam, ItemScore, ResearchVisit, Score, ScoreCorrection
 
 IMPORT_JOB = "monitoring.import_scores"
 COMPUTE_JOB = "monitoring.compute_statistics"
@@ -72,6 +72,11 @@ def correct_score(*, score: Score, raw_value: str, reason: str, by) -> ScoreCorr
         value = rules.parse_score(raw_value, score.exam_subject.full_marks)
     except rules.ScoreError as error:
         raise ValidationError({"value": str(error)}) from error
+    if ItemScore.objects.filter(exam_subject_id=score.exam_subject_id, student_id=score.student_id).exists():
+        # The score is the sum of the student's items (试卷分析 reads them): correct the items instead.
+        raise ValidationError(
+            {"value": "该学科按小题导入，总分为各小题之和：请在成绩表中更正小题分后重新导入本校成绩。"}
+        )
     with transaction.atomic():
         locked = Score.objects.select_for_update().select_related("exam_subject__exam").get(pk=score.pk)
         if locked.score == value:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from eduquality.db import copy_rows
 from monitoring import rules, statistics_sql
+from monitoring.items.compute import compute_exam_items
 from monitoring.models import EarlyWarning, Exam, ExamSubject, Level, ResearchVisit, Score, Statistic
 from monitoring.value_added import engine as value_added_engine
 from monitoring.value_added import warnings as value_added_warnings
@@ -477,6 +478,8 @@ def compute_exam(exam: Exam, report: Report = lambda percent, message: None, *, 
         else:
             store(exam, stats)
             stored = len(stats)
+        report(85, "正在统计小题与知识点…")
+        compute_exam_items(exam, engine=engine)
         report(88, "正在计算增值评价…")
         value_added_engine.compute_value_added(exam)
         report(90, "正在生成预警…")

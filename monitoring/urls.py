@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring import views
+from monitoring.items.urls import urlpatterns as item_urlpatterns
 from monitoring.value_added import views as value_added_views
 
 app_name = "monitoring"
@@ -27,4 +28,5 @@ urlpatterns = [
     path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),
     path("indicators/", views.indicator_table, name="indicator-table"),
     path("indicators/<int:school_id>/file/", views.indicator_file, name="indicator-file"),
+    *item_urlpatterns,
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring.items import selectors as item_selectors
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
 from monitoring.value_added import selectors as value_added
 from reports import charts, findings, rules
@@ -47,6 +48,8 @@ class ExamSection:
     band_labels: list[str] = field(default_factory=list)
     band_rows: list[dict] = field(default_factory=list)
     charts: list = field(default_factory=list)
+    paper_analysis: dict | None = None  # 试卷分析 of a subject report (monitoring.items selectors)
+    paper_summary: list = field(default_factory=list)  # the school report's line per subject
 
 
 def position_text(stat: Statistic) -> str:
@@ -132,6 +135,8 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
                 title=f"{exam.name}：{line.subject}分数段分布（人数占比 %）",
             )
         )
+        if line.stat.exam_subject.items.exists():
+            section.paper_analysis = item_selectors.subject_report_section(line.stat.exam_subject, school)
         if section.class_rows:
             section.charts.append(
                 charts.bar_chart(
@@ -359,7 +364,15 @@ def district_exam_section(exam: Exam, district, *, prefix: str) -> dict:
     shown = [chart]
     if district is None or len(rows) >= 5:  # the distribution of the schools (or districts)
         shown.append(distribution_chart(rows, unit="学校" if district else "区县", prefix=f"{prefix}-spread"))
-    return {"exam": exam, "subjects": subjects, "rows": rows, "summary": summary, "charts": shown}
+    return {
+        "exam": exam,
+        "subjects": subjects,
+        "rows": rows,
+        "summary": summary,
+        "charts": shown,
+        # 试卷分析: each paper's quality and the region's weakest knowledge points (stored item figures).
+        "papers": item_selectors.region_report_section(exam, district_id=district.pk if district else None),
+    }
 
 
 DISTRIBUTION_BANDS = [(0, 50), (50, 60), (60, 70), (70, 80), (80, 90), (90, 101)]
@@ -414,6 +427,7 @@ def build_context(report: Report) -> dict:
         latest = {section.exam.grade: section for section in context["sections"]}  # the latest exam per grade
         context["class_sections"] = [latest[grade] for grade in sorted(latest)]
         context["borderline_rows"] = borderline_rows(context["sections"])
+        context["paper_analysis"] = [section for section in context["sections"] if section.paper_analysis]
     context["all_pass_rows"] = [
         {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
         for section in sorted(context["sections"], key=lambda section: (section.exam.grade, _exam_order(section.exam)))
@@ -426,6 +440,8 @@ def build_context(report: Report) -> dict:
         context["class_value_added"] = [
             value_added.report_class_rows(exam, school) for exam in exams if exam.comparable_exam_id
         ]
+        for section in context["sections"]:  # 试卷分析, a line per subject with a blueprint
+            section.paper_summary = item_selectors.school_report_summary(section.exam, school)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         # The annual account reads the inspections of the year's last semester.
         last = semesters[-1] if semesters else None

@@ -88,6 +88,11 @@ def reference_data(db):
 
     if not SchoolType.objects.exists():
         load_reference_data(apps)
+    from monitoring.items import curriculum
+    from monitoring.items.models import AbilityLevel, KnowledgePoint
+
+    if not AbilityLevel.objects.exists():
+        curriculum.seed(Subject, KnowledgePoint, AbilityLevel)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0005_statistic_derived_keys"),
+        ("monitoring", "0006_items"),
         ("schools", "0004_student_references_per_statement"),
     ]
 

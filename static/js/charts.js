@@ -46,6 +46,30 @@
       ];
       return o;
     },
+    // Items of a paper: score rate P against discrimination D, flagged items in red (试卷分析).
+    itemScatter: function (d) {
+      var o = base();
+      o.tooltip = { trigger: "item", formatter: function (p) { return "第" + p.data.name + "题<br>P " + p.data.value[0] + "，D " + p.data.value[1]; } };
+      o.xAxis = { type: "value", name: "得分率P", nameLocation: "middle", nameGap: 28, min: 0, max: 1 };
+      o.yAxis = { type: "value", name: "区分度D", min: -0.2, max: 1 };
+      var lines = [{ yAxis: d.floor }, { xAxis: d.hard }, { xAxis: d.easy }];
+      o.series = [{
+        type: "scatter", symbolSize: 12,
+        label: { show: true, position: "right", formatter: function (p) { return p.data.name; }, fontSize: 10 },
+        data: d.points.map(function (p) { return { name: p.label, value: p.value, itemStyle: { color: p.flagged ? PALETTE[3] : PALETTE[0] } }; }),
+        markLine: { symbol: "none", silent: true, label: { show: false }, lineStyle: { type: "dashed", color: "#999" }, data: lines }
+      }];
+      return o;
+    },
+    // A school's score rate per knowledge point against its district's and the city's.
+    knowledgeProfile: function (d) {
+      var o = base();
+      o.legend = { top: 0 };
+      o.xAxis = { type: "category", data: d.points, axisLabel: { interval: 0, rotate: 30 } };
+      o.yAxis = { type: "value", name: "得分率(%)", max: 100 };
+      o.series = d.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; });
+      return o;
+    },
     // A school's score rate per subject across exams.
     trend: function (d) {
       var o = base();

@@ -10,6 +10,7 @@ from monitoring.models import EarlyWarning, Indicator, ResearchVisit
 from monitoring.statistics import compute_exam
 from tests.matrix import BUREAU_ONLY, POST_ONLY, statuses
 from tests.monitoring.factories import import_rows, make_exam, row
+from tests.monitoring.items_factories import MATHS_ITEMS, make_blueprint
 
 EXAM_READERS = statuses(200, nobody=403)  # bureau, inspector and the staff of a school in the exam
 # An exam outside a user's scope is a 404 before any role check (the same answer as a missing one).
@@ -36,12 +37,20 @@ EXPECTED = {
     "monitoring:warning-detail": statuses(404, bureau=200, inspector=200),
     "monitoring:indicator-table": EXAM_READERS,
     "monitoring:indicator-file": OWN_SCHOOL_LEADERS,
+    # Paper analysis: the city's item figures for everyone in the exam, a school's for its own staff.
+    "monitoring:item-analysis": statuses(200, nobody=404),
+    "monitoring:item-blueprint": statuses(200, nobody=404),
+    "monitoring:item-blueprint-edit": statuses(403, bureau=200, nobody=404),
+    "monitoring:item-blueprint-template": statuses(403, bureau=200, nobody=404),
+    "monitoring:item-blueprint-download": statuses(200, nobody=404),
+    "monitoring:item-school": SCHOOL_A_FIGURES,
 }
 
 
 def build(city) -> dict:
     exam = make_exam(schools=[city.school_a, city.school_b], code="JC-MATRIX")
     import_rows(exam, [row(1, city.school_a, 1, 90, 80), row(2, city.school_b, 1, 30, 20)])
+    make_blueprint(exam.subjects.get(subject__code="SX"), MATHS_ITEMS)
     compute_exam(exam)
     warning = EarlyWarning.objects.create(exam=exam, school=city.school_a, kind="sharp_fall", reason="测试")
     ResearchVisit.objects.create(warning=warning)
@@ -52,7 +61,9 @@ def build(city) -> dict:
 def url(name: str, objects: dict) -> str:
     exam, school = objects["exam"], objects["school"]
     short = name.split(":")[1]
-    if short in ("exam-school", "exam-value-added-school"):
+    if short.startswith("item-") and short != "item-school":
+        return reverse(name, args=[exam.pk, exam.subjects.get(subject__code="SX").pk])
+    if short in ("exam-school", "exam-value-added-school", "item-school"):
         return reverse(name, args=[exam.pk, school.pk])
     if short.startswith("exam-") and short not in ("exam-list", "exam-create"):
         return reverse(name, args=[exam.pk])

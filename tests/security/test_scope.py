@@ -22,6 +22,11 @@ SHARED_OBJECTS = {
     "schools:zone-detail",
     "schools:semester-detail",
     "monitoring:exam-detail",
+    # The exam's papers: the city's item figures and the blueprint (a school's own figures are asked
+    # for with ?school=, which the no-leak walk below covers).
+    "monitoring:item-analysis",
+    "monitoring:item-blueprint",
+    "monitoring:item-blueprint-download",
     # A selection campaign is the city's: every school's staff open it, nominate in it and list or
     # export the nominations they may see (their own school's; the list test checks nothing leaks).
     "awards:campaign-detail",

@@ -1,0 +1,22 @@
+"""Paper analysis's part of an exam's computation (called by monitoring.statistics.compute_exam)."""
+
+from django.db import connection
+
+from monitoring.items import engine_sql, reference
+from monitoring.items.plan import plan_for
+
+
+def compute_exam_items(exam, *, engine: str = "") -> int:
+    """Every item, paper and knowledge figure of the exam's subjects that have a blueprint; the figures
+    of a subject without one are removed. Returns the item rows stored. Call inside a transaction."""
+    in_database = (engine or ("sql" if connection.vendor == "postgresql" else "python")) == "sql"
+    stored = 0
+    for subject_id in exam.subjects.values_list("pk", flat=True):
+        plan = plan_for(subject_id)
+        if plan is None:
+            reference.delete_subject(subject_id)
+        elif in_database:
+            stored += engine_sql.compute_subject(exam.pk, plan)
+        else:
+            stored += reference.compute_subject(exam.pk, plan)
+    return stored

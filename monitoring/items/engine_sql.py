@@ -1,0 +1,302 @@
+"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
+
+1. `item_flags_<pid>` (unlogged: the next passes may then run in parallel workers): each sitter's
+   total X (its subject score, the sum of its items) and, by window functions over
+   X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
+   district and the city (a bit each, in `flags`).
+2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
+   counts, and Σx over the members of each of the eight groups. All additive: a school's top-group
+   sum is the sum of its classes' sums over the students flagged top-of-school.
+3. One pass over the choice arrays grouped by class, item and the options chosen (a bit mask).
+4. INSERT … SELECT from those few rows: schools, districts and the city by GROUPING SETS; P, D,
+   item–rest r (from the sums: R = X − x), rates, option shares; α, SEM, skew from the per-class sums
+   of X, X², X³ and the items' variances; knowledge-point and ability score rates.
+
+The definitions live in items.rules; items.reference applies them student by student, and the tests
+hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
+"""
+
+from collections.abc import Callable
+
+from django.db import connection
+
+from monitoring.items import rules
+from monitoring.items.models import ItemScore, ItemStatistic, KnowledgeStatistic, PaperStatistic
+from monitoring.items.plan import Plan
+from monitoring.models import Score
+from schools.models import School, Student
+
+LEVEL_BITS = {"class": 1, "school": 4, "district": 16, "city": 64}  # top; bottom is the next bit
+_PARTITION = {"class": "school_class_id", "school": "school_id", "district": "district_id", "city": "1"}
+_GROUPING = (
+    "CASE GROUPING(district_id, school_id, school_class_id) "
+    "WHEN 0 THEN 'class' WHEN 1 THEN 'school' WHEN 3 THEN 'district' ELSE 'city' END"
+)
+_SETS = "GROUPING SETS ((district_id, school_id, school_class_id), (district_id, school_id), (district_id), ())"
+_KEY = ("level", "district_id", "school_id", "school_class_id")
+
+
+def _same(a: str, b: str) -> str:
+    """Rows of the same unit (NULL keys compared as 0, so the join can hash)."""
+    return " AND ".join(
+        f'{a}.{c} COLLATE "C" = {b}.{c} COLLATE "C"'  # compared as bytes: fast to hash or sort
+        if c == "level"
+        else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)"
+        for c in _KEY
+    )
+
+
+def _flags_sql(subject_id: int, k: int) -> str:
+    """Each sitter's total and group flags (narrow: the windows sort these rows, not the arrays)."""
+    windows, flags = [], []
+    for level, bit in LEVEL_BITS.items():
+        part = _PARTITION[level]
+        windows.append(
+            f'row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number COLLATE "C") AS r_{level}, '
+            f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
+        )
+        g = f"((n_{level} * 27 + 99) / 100)"
+        flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
+        flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
+    return (
+        "SELECT student_id, school_class_id, school_id, district_id, total, "
+        f"({' + '.join(flags)})::int AS flags FROM ("
+        f"SELECT w.*, {', '.join(windows)} FROM ("
+        # X is the subject score: the import makes it the items' sum, and a correction goes through the
+        # items (monitoring.services.correct_score), so it is read, not summed again.
+        "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
+        "s.half_points::int AS total "
+        f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
+        f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
+        f"JOIN {Score._meta.db_table} s ON s.exam_subject_id = i.exam_subject_id AND s.student_id = i.student_id "
+        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) ranked"
+    )
+
+
+def _group_columns(value: str) -> str:
+    parts = []
+    for level, bit in LEVEL_BITS.items():
+        parts.append(f"sum({value}) FILTER (WHERE flags & {bit} <> 0) AS top_{level}")
+        parts.append(f"sum({value}) FILTER (WHERE flags & {bit * 2} <> 0) AS bottom_{level}")
+    return ", ".join(parts)
+
+
+def compute_subject(exam_id: int, plan: Plan) -> int:
+    subject_id = int(plan.exam_subject_id)
+    k = len(plan.items)
+    maxima = "ARRAY[" + ", ".join(str(m) for m in plan.maxima) + "]::int[]"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        # The sitters' flags in an unlogged table, not a temporary one: the passes over the item arrays
+        # join it, and only a plan without temporary tables can scan the arrays in parallel workers.
+        cursor.execute("SELECT pg_backend_pid()")
+        flags_table = f"item_flags_{int(cursor.fetchone()[0])}"
+        cursor.execute(f"DROP TABLE IF EXISTS {flags_table}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS {_flags_sql(subject_id, k)}")
+        cursor.execute(f"ANALYZE {flags_table}")
+        # Per class: the students' sums (sitters, X, X², X³).
+        cursor.execute(
+            "CREATE TEMP TABLE item_student_sums AS SELECT school_class_id, school_id, district_id, "
+            "count(*)::bigint AS n, sum(total)::bigint AS sx, sum(total::bigint * total) AS sxx, "
+            "sum(total::numeric * total * total) AS sxxx "
+            f"FROM {flags_table} GROUP BY school_class_id, school_id, district_id"
+        )
+        arrays = (
+            f"FROM {ItemScore._meta.db_table} i JOIN {flags_table} f ON f.student_id = i.student_id "
+            f"AND i.exam_subject_id = {subject_id}"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE item_class_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
+            "u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
+            "sum(u.x::bigint * f.total)::bigint AS sxt, "
+            f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
+            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {_group_columns('u.x')} "
+            f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
+            "GROUP BY f.school_class_id, f.school_id, f.district_id, u.pos"
+        )
+        choice_items = plan.choice_items
+        if choice_items:
+            positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
+            cursor.execute(
+                "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
+                f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
+                f"{_group_columns('1')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
+                "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
+            )
+        cursor.execute(f"DROP TABLE {flags_table}")
+        cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        for statement in _rollup_sql(exam_id, plan):
+            cursor.execute(statement)
+        count = cursor.rowcount
+        cursor.execute(_paper_sql(exam_id, plan))
+        cursor.execute(_knowledge_sql(exam_id, plan))
+        cursor.execute(
+            "DROP TABLE item_student_sums, item_class_sums, item_units, item_student_units"
+            + (", item_option_sums, item_option_units" if choice_items else "")
+        )
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        cursor.execute("SET LOCAL jit TO DEFAULT")
+    return count
+
+
+_LEVEL_KEYS = {
+    "class": ("district_id", "school_id", "school_class_id"),
+    "school": ("district_id", "school_id"),
+    "district": ("district_id",),
+    "city": (),
+}
+
+
+def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str, ...] = ()) -> str:
+    """The classes' rows summed to every level, one branch per level (each with only its own groups'
+    columns: GROUPING SETS would sum every level's group columns at every level)."""
+    branches = []
+    for level, keys in _LEVEL_KEYS.items():
+        unit = ", ".join(key if key in keys else f"NULL::bigint AS {key}" for key in _LEVEL_KEYS["class"])
+        group = ", ".join([*extra_keys, *keys])
+        branches.append(
+            f"SELECT {', '.join(extra_keys) + ', ' if extra_keys else ''}'{level}'::text AS level, {unit}, "
+            f"{columns(level)} FROM {source}" + (f" GROUP BY {group}" if group else "")
+        )
+    return " UNION ALL ".join(branches)
+
+
+def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
+    subject_id = int(plan.exam_subject_id)
+    items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
+
+    def item_columns(level: str) -> str:
+        return (
+            "sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt, "
+            "sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, "
+            f"sum(top_{level})::bigint AS top_sum, sum(bottom_{level})::bigint AS bottom_sum"
+        )
+
+    statements = [
+        f"CREATE TEMP TABLE item_units AS {_per_level(item_columns, 'item_class_sums', ('pos',))}",
+        f"""CREATE TEMP TABLE item_student_units AS
+SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
+       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
+FROM item_student_sums GROUP BY {_SETS}""",
+    ]
+    option_json = "NULL::jsonb"
+    if plan.choice_items:
+        letters = max(i.option_count for i in plan.choice_items)
+
+        def option_columns(level: str) -> str:
+            return f"sum(n) AS n, sum(top_{level}) AS top_n, sum(bottom_{level}) AS bottom_n, " + ", ".join(
+                f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
+                f"sum(top_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
+                f"sum(bottom_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
+                for b in range(letters)
+            )
+
+        statements.append(
+            f"CREATE TEMP TABLE item_option_units AS {_per_level(option_columns, 'item_option_sums', ('pos',))}"
+        )
+
+        def share(count: str, n: str) -> str:
+            return f"CASE WHEN coalesce({n}, 0) > 0 THEN round(coalesce({count}, 0)::numeric / {n}, 4) END"
+
+        pairs = [
+            f"'{'ABCDEFGH'[b]}', jsonb_build_array({share(f'o.a{b}', 'o.n')}, {share(f'o.top{b}', 'o.top_n')}, "
+            f"{share(f'o.bottom{b}', 'o.bottom_n')})"
+            for b in range(letters)
+        ]
+        option_json = f"CASE WHEN o.n IS NOT NULL THEN jsonb_build_object({', '.join(pairs)}) END"
+        option_counts = {i.position + 1: i.option_count for i in plan.choice_items}
+        if len(set(option_counts.values())) > 1:
+            option_json = _letters_limited(pairs, option_counts)
+    statements.append(
+        f"""WITH it(pos, item_id, max_half) AS {items},
+u AS (
+    SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g
+    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON {_same("s", "u")}
+),
+v AS (
+    -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx².
+    SELECT u.*, (u.n * u.sxx - u.sx * u.sx)::numeric AS vx,
+           (u.n * (u.stt - 2 * u.sxt + u.sxx) - (u.st - u.sx) * (u.st - u.sx))::numeric AS vr,
+           (u.n * (u.sxt - u.sxx) - u.sx * (u.st - u.sx))::numeric AS cxr
+    FROM u
+)
+INSERT INTO {ItemStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, item_id, mean, difficulty,
+     discrimination, item_rest, full_rate, zero_rate, options)
+SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.school_class_id, u.n, u.item_id,
+       round(u.sx::numeric / (2 * u.n), 2),
+       round(u.sx::numeric / (u.n * u.max_half), 4),
+       round((coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0))::numeric / (u.g * u.max_half), 4),
+       CASE WHEN u.vx > 0 AND u.vr > 0
+            THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
+       round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
+       {option_json}
+FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
+WHERE u.n > 0 AND u.max_half > 0"""
+    )
+    return statements
+
+
+def _letters_limited(pairs: list[str], option_counts: dict[int, int]) -> str:
+    """Items with fewer options than the widest get only their own letters."""
+    cases = " ".join(
+        f"WHEN {pos} THEN jsonb_build_object({', '.join(pairs[:count])})" for pos, count in option_counts.items()
+    )
+    return f"CASE WHEN o.n IS NOT NULL THEN CASE u.pos {cases} END END"
+
+
+def _paper_sql(exam_id: int, plan: Plan) -> str:
+    k = len(plan.items)
+    full = sum(plan.maxima)
+    return f"""
+WITH items AS (
+    SELECT level, district_id, school_id, school_class_id,
+           sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
+    FROM item_units WHERE n > 0 GROUP BY level, district_id, school_id, school_class_id
+),
+p AS (
+    SELECT s.*, i.item_variances, (s.n * s.sxx - s.sx * s.sx) / (s.n * s.n) AS total_variance, s.sx / s.n AS mean
+    FROM item_student_units s JOIN items i ON {_same("i", "s")} WHERE s.n > 0
+),
+r AS (
+    SELECT p.*, CASE WHEN {k} > 1 AND total_variance > 0
+                THEN {k}::numeric / {k - 1 if k > 1 else 1} * (1 - item_variances / total_variance) END AS raw_alpha
+    FROM p
+),
+a AS (
+    SELECT r.*, CASE WHEN raw_alpha >= {rules.ALPHA_FLOOR} THEN raw_alpha END AS alpha FROM r
+)
+INSERT INTO {PaperStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, alpha, sem,
+     mean_difficulty, skew)
+SELECT {int(exam_id)}, {int(plan.exam_subject_id)}, level, district_id, school_id, school_class_id, n,
+       round(alpha, 4),
+       CASE WHEN alpha >= 0 THEN round((sqrt(total_variance) / 2 * sqrt(1 - alpha))::numeric, 2) END,
+       CASE WHEN {full} > 0 THEN round(sx / (n * {full}), 4) END,
+       CASE WHEN n > 1 AND total_variance > 0 THEN round(
+           ((sxxx / n - 3 * mean * sxx / n + 2 * mean * mean * mean) / power(total_variance, 1.5))::numeric, 4) END
+FROM a
+"""
+
+
+def _knowledge_sql(exam_id: int, plan: Plan) -> str:
+    mapping = [(p, pos + 1, "point") for p, positions in plan.point_positions.items() for pos in positions]
+    mapping += [(a, pos + 1, "ability") for a, positions in plan.ability_positions.items() for pos in positions]
+    values = ", ".join(f"({key}, {pos}, '{kind}')" for key, pos, kind in mapping)
+    return f"""
+WITH m(key, pos, kind) AS (VALUES {values}),
+it(pos, max_half) AS (VALUES {", ".join(f"({i.position + 1}, {i.max_half})" for i in plan.items)})
+INSERT INTO {KnowledgeStatistic._meta.db_table}
+    (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, knowledge_point_id,
+     ability_id, points, score_rate)
+SELECT {int(exam_id)}, {int(plan.exam_subject_id)}, u.level, u.district_id, u.school_id, u.school_class_id,
+       max(u.n), CASE WHEN m.kind = 'point' THEN m.key END, CASE WHEN m.kind = 'ability' THEN m.key END,
+       sum(it.max_half) / 2.0,
+       CASE WHEN sum(it.max_half) > 0 THEN round(sum(u.sx)::numeric / (max(u.n) * sum(it.max_half)), 4) END
+FROM item_units u JOIN m ON m.pos = u.pos JOIN it ON it.pos = u.pos
+WHERE u.n > 0
+GROUP BY u.level, u.district_id, u.school_id, u.school_class_id, m.key, m.kind
+"""
