@@ -428,6 +428,8 @@ def build_context(report: Report) -> dict:
         context["class_sections"] = [latest[grade] for grade in sorted(latest)]
         context["borderline_rows"] = borderline_rows(context["sections"])
         context["paper_analysis"] = [section for section in context["sections"] if section.paper_analysis]
+        for section in context["paper_analysis"]:  # the stated finding, in the findings' own words
+            section.paper_analysis["finding"] = "".join(f.text for f in paper_findings(section))
     context["all_pass_rows"] = [
         {"label": exam_label(section.exam), "own": section.all_pass_rate, "city": section.city_all_pass_rate}
         for section in sorted(context["sections"], key=lambda section: (section.exam.grade, _exam_order(section.exam)))
@@ -569,6 +571,27 @@ def subject_figures(line: SubjectLine) -> findings.SubjectFigures:
     )
 
 
+def paper_findings(section: ExamSection) -> list[findings.Finding]:
+    """The weakest knowledge points and the items lost most against the city (试卷分析)."""
+    analysis = section.paper_analysis
+    if not analysis or not section.lines:
+        return []
+    subject = section.lines[0].subject
+    points = [
+        findings.RateBeside(row["point"].name, row["school"], row["city"])
+        for row in analysis["weakest_points"]
+        if row["school"] is not None and row["city"] is not None
+    ]
+    items = [
+        findings.RateBeside(f"第{row['item'].label}题", row["stat"].difficulty, row["city"].difficulty)
+        for row in analysis["lost_items"]
+        if row["stat"] is not None and row["city"] is not None
+    ]
+    return findings.weakest(subject, points, kind="knowledge_point", noun="知识点") + findings.weakest(
+        subject, items, kind="item", noun=""
+    )
+
+
 def section_findings(section: ExamSection) -> list[findings.Finding]:
     """What one exam's figures say about the school (or one subject of it): per subject against the
     city, its place, its change since the comparable exam, its borderline students and its classes."""
@@ -578,7 +601,7 @@ def section_findings(section: ExamSection) -> list[findings.Finding]:
         class_means = [(row["name"], row["cells"][column].mean) for row in section.class_rows if row["cells"][column]]
         if gap := findings.class_gap(line.subject, class_means, line.stat.exam_subject.full_marks):
             found.append(gap)
-    return found
+    return found + paper_findings(section)
 
 
 def district_findings(section: dict, *, unit: str) -> list[findings.Finding]:

@@ -32,7 +32,7 @@ def test_subject_report_pdf_has_the_weakest_knowledge_point_and_lost_items(city)
     text = squeezed(pdf_text(stored.file.read()))
     assert "试卷分析" in text and "本校最薄弱的知识点" in text
     # 函数: school A 0 %, the city 50 % → 50 points below.
-    assert "“函数”得分率0.0%，低于全市50.0个百分点" in text
+    assert "数学知识点“函数”得分率0.0%，低于全市（50.0%）50.0个百分点" in text
     assert "典型失分题" in text
 
 
