@@ -91,6 +91,11 @@ def add_blueprints(exam) -> list:
     return made
 
 
+# Ability shifts that bring each paper's mean to about 70 % of full marks, the level of the demo's
+# other subjects and of the earlier exam (so the item-scored subjects do not look like a collapse).
+LEVEL_SHIFT = {"SX": 1.1, "YW": 0.7}
+
+
 def _cell(rng: random.Random, item, theta: float):
     _, kind, value, _, _, key, b = item
     p = 1 / (1 + math.exp(-1.7 * (theta - b)))
@@ -132,7 +137,8 @@ def item_rows(rng: random.Random, exam, cohort, abilities, effects, grade: int, 
             if rng.random() < 0.012:
                 values += [None] * len(items)  # absent: every item empty
             else:
-                values += [_cell(rng, item, theta + rng.gauss(0, 0.3)) for item in items]
+                shifted = theta + LEVEL_SHIFT[subject.subject.code]
+                values += [_cell(rng, item, shifted + rng.gauss(0, 0.3)) for item in items]
         rows.append(values)
     return rows
 
