@@ -454,20 +454,32 @@ def build_context(report: Report) -> dict:
 
 
 def _district_warnings(schools, semesters) -> list[dict]:
+    """The region's warnings a row per school (a city has dozens): how many, of which kinds, the
+    first reason, and where the research visits (调研) stand."""
     warnings = (
         EarlyWarning.objects.filter(school__in=schools, exam__semester__in=semesters)
         .select_related("school", "exam", "visit")
         .order_by("school__code", "pk")
     )
+    by_school: dict[int, dict] = {}
+    for w in warnings:
+        row = by_school.setdefault(
+            w.school_id, {"school": w.school.name, "count": 0, "kinds": {}, "reasons": [], "loop": {}}
+        )
+        row["count"] += 1
+        row["kinds"][w.get_kind_display()] = row["kinds"].get(w.get_kind_display(), 0) + 1
+        row["reasons"].append(w.reason)
+        state = w.visit.get_status_display() if hasattr(w, "visit") else "未建调研任务"
+        row["loop"][state] = row["loop"].get(state, 0) + 1
     return [
         {
-            "school": w.school.name,
-            "exam": w.exam.name,
-            "kind": w.get_kind_display(),
-            "reason": w.reason,
-            "loop": w.visit.get_status_display() if hasattr(w, "visit") else "未建调研任务",
+            "school": row["school"],
+            "count": row["count"],
+            "kind": "、".join(f"{kind}{n}" if n > 1 else kind for kind, n in row["kinds"].items()),
+            "reason": row["reasons"][0] + (f"等{row['count']}条" if row["count"] > 1 else ""),
+            "loop": "，".join(f"{state}{n}" for state, n in row["loop"].items()),
         }
-        for w in warnings
+        for row in by_school.values()
     ]
 
 

@@ -206,3 +206,22 @@ def test_the_city_report_shows_how_the_districts_are_distributed(city, semester,
     # Bands: <50, 50–60, 60–70, 70–80, 80–90, ≥90: one district in 60–70 %, one in 70–80 %.
     assert [index for index, height in sorted(heights.items()) if height > 0] == [2, 3]
     assert heights[2] == heights[3]
+
+
+def test_the_city_report_lists_its_warnings_a_row_per_school(city, semester, exam):
+    for kind, reason in [
+        ("sharp_fall", "语文成绩大幅下滑：测试。"),
+        ("consecutive_bottom", "数学连续两次居后：测试。"),
+    ]:
+        EarlyWarning.objects.create(exam=exam, school=city.school_a, kind=kind, reason=reason)
+    report = ReportFactory(kind=Kind.DISTRICT, school=None, district=None, semester=None, start_year=2026)
+    rows = [row for row in data.build_context(report)["warnings_by_school"] if row["school"] == city.school_a.name]
+    assert rows == [
+        {
+            "school": city.school_a.name,
+            "count": 2,
+            "kind": "成绩大幅下滑、连续两次居后",
+            "reason": "语文成绩大幅下滑：测试。等2条",
+            "loop": "未建调研任务2",
+        }
+    ]
