@@ -389,8 +389,14 @@ def distribution_chart(rows: list[dict], *, unit: str, prefix: str) -> str:
             if low <= percent < high:
                 counts[index] += 1
     labels = ["50%以下", *(f"{low}–{high}%" for low, high in DISTRIBUTION_BANDS[1:-1]), "90%及以上"]
+    top = max(4, -(-max(counts) // 4) * 4)  # whole numbers on the axis's four steps
     return charts.bar_chart(
-        labels, [(f"{unit}数", counts)], id_prefix=prefix, title=f"各{unit}平均得分率分布（{unit}数）", height=220
+        labels,
+        [(f"{unit}数", counts)],
+        id_prefix=prefix,
+        title=f"各{unit}平均得分率分布（{unit}数）",
+        height=220,
+        max_value=top,
     )
 
 
