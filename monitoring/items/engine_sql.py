@@ -28,22 +28,14 @@ from schools.models import School, Student
 
 LEVEL_BITS = {"class": 1, "school": 4, "district": 16, "city": 64}  # top; bottom is the next bit
 _PARTITION = {"class": "school_class_id", "school": "school_id", "district": "district_id", "city": "1"}
-_GROUPING = (
-    "CASE GROUPING(district_id, school_id, school_class_id) "
-    "WHEN 0 THEN 'class' WHEN 1 THEN 'school' WHEN 3 THEN 'district' ELSE 'city' END"
-)
-_SETS = "GROUPING SETS ((district_id, school_id, school_class_id), (district_id, school_id), (district_id), ())"
-_KEY = ("level", "district_id", "school_id", "school_class_id")
-
-
-def _same(a: str, b: str) -> str:
-    """Rows of the same unit (NULL keys compared as 0, so the join can hash)."""
-    return " AND ".join(
-        f'{a}.{c} COLLATE "C" = {b}.{c} COLLATE "C"'  # compared as bytes: fast to hash or sort
-        if c == "level"
-        else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)"
-        for c in _KEY
-    )
+# Each unit of every level as one integer, so the per-level tables join on (pos, unit) alone: a class by
+# its id (a classless sitter's unit is its school, negated), a school, a district or the city offset by its level.
+_UNIT = {
+    "class": "coalesce(school_class_id, -school_id)",
+    "school": f"{1 << 50} + school_id",
+    "district": f"{2 << 50} + coalesce(district_id, 0)",
+    "city": f"{3 << 50}",
+}
 
 
 def _flags_sql(subject_id: int, k: int) -> str:
@@ -159,7 +151,8 @@ def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str
         group = ", ".join([*extra_keys, *keys])
         branches.append(
             f"SELECT {', '.join(extra_keys) + ', ' if extra_keys else ''}'{level}'::text AS level, {unit}, "
-            f"{columns(level)} FROM {source}" + (f" GROUP BY {group}" if group else "")
+            f"({_UNIT[level]})::bigint AS unit, {columns(level)} FROM {source}"
+            + (f" GROUP BY {group}" if group else "")
         )
     return " UNION ALL ".join(branches)
 
@@ -175,12 +168,12 @@ def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
             f"sum(top_{level})::bigint AS top_sum, sum(bottom_{level})::bigint AS bottom_sum"
         )
 
+    def student_columns(level: str) -> str:
+        return "sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx"
+
     statements = [
         f"CREATE TEMP TABLE item_units AS {_per_level(item_columns, 'item_class_sums', ('pos',))}",
-        f"""CREATE TEMP TABLE item_student_units AS
-SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
-       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
-FROM item_student_sums GROUP BY {_SETS}""",
+        f"CREATE TEMP TABLE item_student_units AS {_per_level(student_columns, 'item_student_sums')}",
     ]
     option_json = "NULL::jsonb"
     if plan.choice_items:
@@ -214,7 +207,7 @@ FROM item_student_sums GROUP BY {_SETS}""",
         f"""WITH it(pos, item_id, max_half) AS {items},
 u AS (
     SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g
-    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON {_same("s", "u")}
+    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON s.unit = u.unit
 ),
 v AS (
     -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx².
@@ -234,7 +227,7 @@ SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.scho
             THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
        round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
        {option_json}
-FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
+FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND o.unit = u.unit" if plan.choice_items else ""}
 WHERE u.n > 0 AND u.max_half > 0"""
     )
     return statements
@@ -253,13 +246,12 @@ def _paper_sql(exam_id: int, plan: Plan) -> str:
     full = sum(plan.maxima)
     return f"""
 WITH items AS (
-    SELECT level, district_id, school_id, school_class_id,
-           sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
-    FROM item_units WHERE n > 0 GROUP BY level, district_id, school_id, school_class_id
+    SELECT unit, sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
+    FROM item_units WHERE n > 0 GROUP BY unit
 ),
 p AS (
     SELECT s.*, i.item_variances, (s.n * s.sxx - s.sx * s.sx) / (s.n * s.n) AS total_variance, s.sx / s.n AS mean
-    FROM item_student_units s JOIN items i ON {_same("i", "s")} WHERE s.n > 0
+    FROM item_student_units s JOIN items i ON i.unit = s.unit WHERE s.n > 0
 ),
 r AS (
     SELECT p.*, CASE WHEN {k} > 1 AND total_variance > 0
