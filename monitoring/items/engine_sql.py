@@ -17,6 +17,7 @@ hold this engine to it. Sums are exact integers (half points) and ratios numeric
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -65,12 +66,41 @@ def _flags_sql(subject_id: int, k: int) -> str:
     )
 
 
-def _group_columns(value: str) -> str:
-    parts = []
-    for level, bit in LEVEL_BITS.items():
-        parts.append(f"sum({value}) FILTER (WHERE flags & {bit} <> 0) AS top_{level}")
-        parts.append(f"sum({value}) FILTER (WHERE flags & {bit * 2} <> 0) AS bottom_{level}")
-    return ", ".join(parts)
+@dataclass(frozen=True)
+class Packing:
+    """The eight groups' sums packed into a few bigints: a sitter's weight w_c holds, in a field of `width`
+    bits per group, 1 if it belongs to the group, so Σ x·w_c sums the item over every group at once (one
+    aggregate instead of a filtered sum per group). `width` fits the largest class's Σ X and sitters: no
+    field of a class's sums can carry into the next (0 ≤ x ≤ X)."""
+
+    width: int
+
+    @property
+    def per(self) -> int:
+        return 62 // self.width
+
+    @property
+    def columns(self) -> int:
+        return -(-2 * len(LEVEL_BITS) // self.per)
+
+    def weights(self) -> str:
+        """The weight columns of a sitter, from its flags (bit g = group g)."""
+        columns = []
+        for c in range(self.columns):
+            groups = range(c * self.per, min((c + 1) * self.per, 2 * len(LEVEL_BITS)))
+            terms = " + ".join(f"(((flags >> {g}) & 1)::bigint << {self.width * (g - c * self.per)})" for g in groups)
+            columns.append(f"({terms}) AS w{c}")
+        return ", ".join(columns)
+
+    def sums(self, value: str) -> str:
+        """The packed sums of `value` (an expression of the sitter's row; '' to count the sitters)."""
+        return ", ".join(f"sum({value + ' * ' if value else ''}f.w{c})::bigint AS p{c}" for c in range(self.columns))
+
+    def group(self, level: str, side: str) -> str:
+        """One class row's sum for the top or bottom group of `level`, unpacked."""
+        g = LEVEL_BITS[level].bit_length() - (1 if side == "top" else 0)
+        c, j = divmod(g, self.per)
+        return f"((p{c} >> {self.width * j}) & {(1 << self.width) - 1})"
 
 
 def compute_subject(exam_id: int, plan: Plan) -> int:
@@ -83,9 +113,17 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         # The sitters' flags in an unlogged table, not a temporary one: the passes over the item arrays
         # join it, and only a plan without temporary tables can scan the arrays in parallel workers.
         cursor.execute("SELECT pg_backend_pid()")
-        flags_table = f"item_flags_{int(cursor.fetchone()[0])}"
-        cursor.execute(f"DROP TABLE IF EXISTS {flags_table}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS {_flags_sql(subject_id, k)}")
+        pid = int(cursor.fetchone()[0])
+        flags_table, ranks_table = f"item_flags_{pid}", f"item_ranks_{pid}"
+        cursor.execute(f"DROP TABLE IF EXISTS {ranks_table}, {flags_table}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {ranks_table} AS {_flags_sql(subject_id, k)}")
+        cursor.execute(
+            "SELECT coalesce(max(greatest(sx, n)), 0) FROM (SELECT sum(total) AS sx, count(*) AS n "
+            f"FROM {ranks_table} GROUP BY school_class_id, school_id) c"
+        )
+        packing = Packing(width=max(int(cursor.fetchone()[0]).bit_length(), 1))
+        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, {packing.weights()} FROM {ranks_table}")
+        cursor.execute(f"DROP TABLE {ranks_table}")
         cursor.execute(f"ANALYZE {flags_table}")
         # Per class: the students' sums (sitters, X, X², X³).
         cursor.execute(
@@ -103,7 +141,7 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             "u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
             "sum(u.x::bigint * f.total)::bigint AS sxt, "
             f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
-            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {_group_columns('u.x')} "
+            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {packing.sums('u.x::bigint')} "
             f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
             "GROUP BY f.school_class_id, f.school_id, f.district_id, u.pos"
         )
@@ -113,14 +151,14 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             cursor.execute(
                 "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
                 f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
-                f"{_group_columns('1')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
+                f"{packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
                 "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
             )
         cursor.execute(f"DROP TABLE {flags_table}")
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
-        for statement in _rollup_sql(exam_id, plan):
+        for statement in _rollup_sql(exam_id, plan, packing):
             cursor.execute(statement)
         count = cursor.rowcount
         cursor.execute(_paper_sql(exam_id, plan))
@@ -157,7 +195,7 @@ def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str
     return " UNION ALL ".join(branches)
 
 
-def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
+def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
     subject_id = int(plan.exam_subject_id)
     items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
 
@@ -165,7 +203,8 @@ def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
         return (
             "sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt, "
             "sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, "
-            f"sum(top_{level})::bigint AS top_sum, sum(bottom_{level})::bigint AS bottom_sum"
+            f"sum({packing.group(level, 'top')})::bigint AS top_sum, "
+            f"sum({packing.group(level, 'bottom')})::bigint AS bottom_sum"
         )
 
     def student_columns(level: str) -> str:
@@ -180,10 +219,11 @@ def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
         letters = max(i.option_count for i in plan.choice_items)
 
         def option_columns(level: str) -> str:
-            return f"sum(n) AS n, sum(top_{level}) AS top_n, sum(bottom_{level}) AS bottom_n, " + ", ".join(
+            top, bottom = packing.group(level, "top"), packing.group(level, "bottom")
+            return f"sum(n) AS n, sum({top}) AS top_n, sum({bottom}) AS bottom_n, " + ", ".join(
                 f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
-                f"sum(top_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
-                f"sum(bottom_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
+                f"sum({top}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
+                f"sum({bottom}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
                 for b in range(letters)
             )
 
