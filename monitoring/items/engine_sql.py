@@ -44,10 +44,13 @@ def _flags_sql(subject_id: int, k: int) -> str:
     windows, flags = [], []
     for level, bit in LEVEL_BITS.items():
         part = _PARTITION[level]
-        windows.append(
-            f'row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number COLLATE "C") AS r_{level}, '
-            f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
-        )
+        if level == "city":  # the city rank itself
+            windows.append("rank AS r_city")
+        else:
+            windows.append(
+                f"row_number() OVER (PARTITION BY {part} ORDER BY rank) AS r_{level}, "
+                f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
+            )
         g = f"((n_{level} * 27 + 99) / 100)"
         flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
         flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
@@ -55,6 +58,10 @@ def _flags_sql(subject_id: int, k: int) -> str:
         "SELECT student_id, school_class_id, school_id, district_id, total, "
         f"({' + '.join(flags)})::int AS flags FROM ("
         f"SELECT w.*, {', '.join(windows)} FROM ("
+        # One sort by X descending and 学籍号 (as bytes) gives each sitter's city rank; every level's windows
+        # then sort by integers.
+        'SELECT w.*, row_number() OVER (ORDER BY total DESC, student_number COLLATE "C") AS rank, '
+        "count(*) OVER () AS n_city FROM ("
         # X is the subject score: the import makes it the items' sum, and a correction goes through the
         # items (monitoring.services.correct_score), so it is read, not summed again.
         "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
@@ -62,7 +69,7 @@ def _flags_sql(subject_id: int, k: int) -> str:
         f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
         f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
         f"JOIN {Score._meta.db_table} s ON s.exam_subject_id = i.exam_subject_id AND s.student_id = i.student_id "
-        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) ranked"
+        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) w) ranked"
     )
 
 
@@ -116,7 +123,10 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         pid = int(cursor.fetchone()[0])
         flags_table, ranks_table = f"item_flags_{pid}", f"item_ranks_{pid}"
         cursor.execute(f"DROP TABLE IF EXISTS {ranks_table}, {flags_table}")
+        # A hash join of the sitters' item, score and student rows (one index probe each costs more).
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(f"CREATE UNLOGGED TABLE {ranks_table} AS {_flags_sql(subject_id, k)}")
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute(
             "SELECT coalesce(max(greatest(sx, n)), 0) FROM (SELECT sum(total) AS sx, count(*) AS n "
             f"FROM {ranks_table} GROUP BY school_class_id, school_id) c"
