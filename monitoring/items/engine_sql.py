@@ -1,16 +1,19 @@
-"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
+"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in a few statements.
 
 1. `item_flags_<pid>` (unlogged: the next passes may then run in parallel workers): each sitter's
-   total X (its subject score, the sum of its items) and, by window functions over
-   X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
-   district and the city (a bit each, in `flags`).
+   total X (its subject score, the sum of its items), its city rank by X descending and 学籍号
+   ascending (one sort), and by window functions over that integer rank whether it is in the top or
+   bottom ⌈0.27 n⌉ of its class, school, district and the city (a bit each, in `flags`); the flags
+   also as packed weights (see Packing).
 2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
-   counts, and Σx over the members of each of the eight groups. All additive: a school's top-group
-   sum is the sum of its classes' sums over the students flagged top-of-school.
+   counts, and Σx over the members of each of the eight groups (Σ x·w, a few packed bigints). All
+   additive: a school's top-group sum is the sum of its classes' sums over the students flagged
+   top-of-school.
 3. One pass over the choice arrays grouped by class, item and the options chosen (a bit mask).
-4. INSERT … SELECT from those few rows: schools, districts and the city by GROUPING SETS; P, D,
-   item–rest r (from the sums: R = X − x), rates, option shares; α, SEM, skew from the per-class sums
-   of X, X², X³ and the items' variances; knowledge-point and ability score rates.
+4. INSERT … SELECT from those few rows: schools, districts and the city summed from the classes (one
+   branch per level, the units joined by one integer key); P, D, item–rest r (from the sums: R = X − x),
+   rates, option shares; α, SEM, skew from the per-class sums of X, X², X³ and the items' variances;
+   knowledge-point and ability score rates.
 
 The definitions live in items.rules; items.reference applies them student by student, and the tests
 hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
