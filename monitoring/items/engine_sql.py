@@ -80,8 +80,9 @@ def _flags_sql(subject_id: int, k: int) -> str:
 class Packing:
     """The eight groups' sums packed into a few bigints: a sitter's weight w_c holds, in a field of `width`
     bits per group, 1 if it belongs to the group, so Σ x·w_c sums the item over every group at once (one
-    aggregate instead of a filtered sum per group). `width` fits the largest class's Σ X and sitters: no
-    field of a class's sums can carry into the next (0 ≤ x ≤ X)."""
+    aggregate instead of a filtered sum per group). `width` fits the largest class's sitters
+    times the larger of its highest X and the full marks: no field of a class's sums can carry into the
+    next (0 ≤ x ≤ X, and x ≤ the item's full marks)."""
 
     width: int
 
@@ -131,8 +132,9 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute(f"CREATE UNLOGGED TABLE {ranks_table} AS {_flags_sql(subject_id, k)}")
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute(
-            "SELECT coalesce(max(greatest(sx, n)), 0) FROM (SELECT sum(total) AS sx, count(*) AS n "
-            f"FROM {ranks_table} GROUP BY school_class_id, school_id) c"
+            # Whichever holds, x ≤ X (the items' sum) or x ≤ the item's full marks: a class's sums fit.
+            f"SELECT coalesce(max(n * greatest(top, {sum(plan.maxima)}, 1)), 0) FROM (SELECT count(*) AS n, "
+            f"max(total) AS top FROM {ranks_table} GROUP BY school_class_id, school_id) c"
         )
         packing = Packing(width=max(int(cursor.fetchone()[0]).bit_length(), 1))
         cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, {packing.weights()} FROM {ranks_table}")
