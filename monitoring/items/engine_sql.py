@@ -163,12 +163,16 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         choice_items = plan.choice_items
         if choice_items:
             positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
+            # Grouped by hashing: the planner, underestimating the groups, would sort the three million
+            # (sitter, item) rows first (a quarter slower).
+            cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute(
                 "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
                 f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
                 f"{packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
                 "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
             )
+            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         cursor.execute(f"DROP TABLE {flags_table}")
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
