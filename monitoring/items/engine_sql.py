@@ -1,22 +1,26 @@
-"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in four statements.
+"""The paper-analysis engine at city scale, in PostgreSQL: one subject's every figure in a few statements.
 
 1. `item_flags_<pid>` (unlogged: the next passes may then run in parallel workers): each sitter's
-   total X (its subject score, the sum of its items) and, by window functions over
-   X descending and 学籍号 ascending, whether it is in the top or bottom ⌈0.27 n⌉ of its class, school,
-   district and the city (a bit each, in `flags`).
+   total X (its subject score, the sum of its items), its city rank by X descending and 学籍号
+   ascending (one sort), and by window functions over that integer rank whether it is in the top or
+   bottom ⌈0.27 n⌉ of its class, school, district and the city (a bit each, in `flags`); the flags
+   also as packed weights (see Packing).
 2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
-   counts, and Σx over the members of each of the eight groups. All additive: a school's top-group
-   sum is the sum of its classes' sums over the students flagged top-of-school.
+   counts, and Σx over the members of each of the eight groups (Σ x·w, a few packed bigints). All
+   additive: a school's top-group sum is the sum of its classes' sums over the students flagged
+   top-of-school.
 3. One pass over the choice arrays grouped by class, item and the options chosen (a bit mask).
-4. INSERT … SELECT from those few rows: schools, districts and the city by GROUPING SETS; P, D,
-   item–rest r (from the sums: R = X − x), rates, option shares; α, SEM, skew from the per-class sums
-   of X, X², X³ and the items' variances; knowledge-point and ability score rates.
+4. INSERT … SELECT from those few rows: schools, districts and the city summed from the classes (one
+   branch per level, the units joined by one integer key); P, D, item–rest r (from the sums: R = X − x),
+   rates, option shares; α, SEM, skew from the per-class sums of X, X², X³ and the items' variances;
+   knowledge-point and ability score rates.
 
 The definitions live in items.rules; items.reference applies them student by student, and the tests
 hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -28,22 +32,14 @@ from schools.models import School, Student
 
 LEVEL_BITS = {"class": 1, "school": 4, "district": 16, "city": 64}  # top; bottom is the next bit
 _PARTITION = {"class": "school_class_id", "school": "school_id", "district": "district_id", "city": "1"}
-_GROUPING = (
-    "CASE GROUPING(district_id, school_id, school_class_id) "
-    "WHEN 0 THEN 'class' WHEN 1 THEN 'school' WHEN 3 THEN 'district' ELSE 'city' END"
-)
-_SETS = "GROUPING SETS ((district_id, school_id, school_class_id), (district_id, school_id), (district_id), ())"
-_KEY = ("level", "district_id", "school_id", "school_class_id")
-
-
-def _same(a: str, b: str) -> str:
-    """Rows of the same unit (NULL keys compared as 0, so the join can hash)."""
-    return " AND ".join(
-        f'{a}.{c} COLLATE "C" = {b}.{c} COLLATE "C"'  # compared as bytes: fast to hash or sort
-        if c == "level"
-        else f"coalesce({a}.{c}, 0) = coalesce({b}.{c}, 0)"
-        for c in _KEY
-    )
+# Each unit of every level as one integer, so the per-level tables join on (pos, unit) alone: a class by
+# its id (a classless sitter's unit is its school, negated), a school, a district or the city offset by its level.
+_UNIT = {
+    "class": "coalesce(school_class_id, -school_id)",
+    "school": f"{1 << 50} + school_id",
+    "district": f"{2 << 50} + coalesce(district_id, 0)",
+    "city": f"{3 << 50}",
+}
 
 
 def _flags_sql(subject_id: int, k: int) -> str:
@@ -51,10 +47,13 @@ def _flags_sql(subject_id: int, k: int) -> str:
     windows, flags = [], []
     for level, bit in LEVEL_BITS.items():
         part = _PARTITION[level]
-        windows.append(
-            f'row_number() OVER (PARTITION BY {part} ORDER BY total DESC, student_number COLLATE "C") AS r_{level}, '
-            f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
-        )
+        if level == "city":  # the city rank itself
+            windows.append("rank AS r_city")
+        else:
+            windows.append(
+                f"row_number() OVER (PARTITION BY {part} ORDER BY rank) AS r_{level}, "
+                f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
+            )
         g = f"((n_{level} * 27 + 99) / 100)"
         flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
         flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
@@ -62,6 +61,10 @@ def _flags_sql(subject_id: int, k: int) -> str:
         "SELECT student_id, school_class_id, school_id, district_id, total, "
         f"({' + '.join(flags)})::int AS flags FROM ("
         f"SELECT w.*, {', '.join(windows)} FROM ("
+        # One sort by X descending and 学籍号 (as bytes) gives each sitter's city rank; every level's windows
+        # then sort by integers.
+        'SELECT w.*, row_number() OVER (ORDER BY total DESC, student_number COLLATE "C") AS rank, '
+        "count(*) OVER () AS n_city FROM ("
         # X is the subject score: the import makes it the items' sum, and a correction goes through the
         # items (monitoring.services.correct_score), so it is read, not summed again.
         "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
@@ -69,16 +72,46 @@ def _flags_sql(subject_id: int, k: int) -> str:
         f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
         f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
         f"JOIN {Score._meta.db_table} s ON s.exam_subject_id = i.exam_subject_id AND s.student_id = i.student_id "
-        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) ranked"
+        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) w) ranked"
     )
 
 
-def _group_columns(value: str) -> str:
-    parts = []
-    for level, bit in LEVEL_BITS.items():
-        parts.append(f"sum({value}) FILTER (WHERE flags & {bit} <> 0) AS top_{level}")
-        parts.append(f"sum({value}) FILTER (WHERE flags & {bit * 2} <> 0) AS bottom_{level}")
-    return ", ".join(parts)
+@dataclass(frozen=True)
+class Packing:
+    """The eight groups' sums packed into a few bigints: a sitter's weight w_c holds, in a field of `width`
+    bits per group, 1 if it belongs to the group, so Σ x·w_c sums the item over every group at once (one
+    aggregate instead of a filtered sum per group). `width` fits the largest class's sitters
+    times the larger of its highest X and the full marks: no field of a class's sums can carry into the
+    next (0 ≤ x ≤ X, and x ≤ the item's full marks)."""
+
+    width: int
+
+    @property
+    def per(self) -> int:
+        return 62 // self.width
+
+    @property
+    def columns(self) -> int:
+        return -(-2 * len(LEVEL_BITS) // self.per)
+
+    def weights(self) -> str:
+        """The weight columns of a sitter, from its flags (bit g = group g)."""
+        columns = []
+        for c in range(self.columns):
+            groups = range(c * self.per, min((c + 1) * self.per, 2 * len(LEVEL_BITS)))
+            terms = " + ".join(f"(((flags >> {g}) & 1)::bigint << {self.width * (g - c * self.per)})" for g in groups)
+            columns.append(f"({terms}) AS w{c}")
+        return ", ".join(columns)
+
+    def sums(self, value: str) -> str:
+        """The packed sums of `value` (an expression of the sitter's row; '' to count the sitters)."""
+        return ", ".join(f"sum({value + ' * ' if value else ''}f.w{c})::bigint AS p{c}" for c in range(self.columns))
+
+    def group(self, level: str, side: str) -> str:
+        """One class row's sum for the top or bottom group of `level`, unpacked."""
+        g = LEVEL_BITS[level].bit_length() - (1 if side == "top" else 0)
+        c, j = divmod(g, self.per)
+        return f"((p{c} >> {self.width * j}) & {(1 << self.width) - 1})"
 
 
 def compute_subject(exam_id: int, plan: Plan) -> int:
@@ -91,9 +124,21 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         # The sitters' flags in an unlogged table, not a temporary one: the passes over the item arrays
         # join it, and only a plan without temporary tables can scan the arrays in parallel workers.
         cursor.execute("SELECT pg_backend_pid()")
-        flags_table = f"item_flags_{int(cursor.fetchone()[0])}"
-        cursor.execute(f"DROP TABLE IF EXISTS {flags_table}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS {_flags_sql(subject_id, k)}")
+        pid = int(cursor.fetchone()[0])
+        flags_table, ranks_table = f"item_flags_{pid}", f"item_ranks_{pid}"
+        cursor.execute(f"DROP TABLE IF EXISTS {ranks_table}, {flags_table}")
+        # A hash join of the sitters' item, score and student rows (one index probe each costs more).
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"CREATE UNLOGGED TABLE {ranks_table} AS {_flags_sql(subject_id, k)}")
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute(
+            # Whichever holds, x ≤ X (the items' sum) or x ≤ the item's full marks: a class's sums fit.
+            f"SELECT coalesce(max(n * greatest(top, {sum(plan.maxima)}, 1)), 0) FROM (SELECT count(*) AS n, "
+            f"max(total) AS top FROM {ranks_table} GROUP BY school_class_id, school_id) c"
+        )
+        packing = Packing(width=max(int(cursor.fetchone()[0]).bit_length(), 1))
+        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, {packing.weights()} FROM {ranks_table}")
+        cursor.execute(f"DROP TABLE {ranks_table}")
         cursor.execute(f"ANALYZE {flags_table}")
         # Per class: the students' sums (sitters, X, X², X³).
         cursor.execute(
@@ -111,24 +156,28 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             "u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
             "sum(u.x::bigint * f.total)::bigint AS sxt, "
             f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
-            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {_group_columns('u.x')} "
+            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {packing.sums('u.x::bigint')} "
             f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
             "GROUP BY f.school_class_id, f.school_id, f.district_id, u.pos"
         )
         choice_items = plan.choice_items
         if choice_items:
             positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
+            # Grouped by hashing: the planner, underestimating the groups, would sort the three million
+            # (sitter, item) rows first (a quarter slower).
+            cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute(
                 "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
                 f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
-                f"{_group_columns('1')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
+                f"{packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
                 "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
             )
+            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         cursor.execute(f"DROP TABLE {flags_table}")
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
-        for statement in _rollup_sql(exam_id, plan):
+        for statement in _rollup_sql(exam_id, plan, packing):
             cursor.execute(statement)
         count = cursor.rowcount
         cursor.execute(_paper_sql(exam_id, plan))
@@ -159,12 +208,13 @@ def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str
         group = ", ".join([*extra_keys, *keys])
         branches.append(
             f"SELECT {', '.join(extra_keys) + ', ' if extra_keys else ''}'{level}'::text AS level, {unit}, "
-            f"{columns(level)} FROM {source}" + (f" GROUP BY {group}" if group else "")
+            f"({_UNIT[level]})::bigint AS unit, {columns(level)} FROM {source}"
+            + (f" GROUP BY {group}" if group else "")
         )
     return " UNION ALL ".join(branches)
 
 
-def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
+def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
     subject_id = int(plan.exam_subject_id)
     items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
 
@@ -172,25 +222,27 @@ def _rollup_sql(exam_id: int, plan: Plan) -> list[str]:
         return (
             "sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt, "
             "sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, "
-            f"sum(top_{level})::bigint AS top_sum, sum(bottom_{level})::bigint AS bottom_sum"
+            f"sum({packing.group(level, 'top')})::bigint AS top_sum, "
+            f"sum({packing.group(level, 'bottom')})::bigint AS bottom_sum"
         )
+
+    def student_columns(level: str) -> str:
+        return "sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx"
 
     statements = [
         f"CREATE TEMP TABLE item_units AS {_per_level(item_columns, 'item_class_sums', ('pos',))}",
-        f"""CREATE TEMP TABLE item_student_units AS
-SELECT {_GROUPING} AS level, district_id, school_id, school_class_id,
-       sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx
-FROM item_student_sums GROUP BY {_SETS}""",
+        f"CREATE TEMP TABLE item_student_units AS {_per_level(student_columns, 'item_student_sums')}",
     ]
     option_json = "NULL::jsonb"
     if plan.choice_items:
         letters = max(i.option_count for i in plan.choice_items)
 
         def option_columns(level: str) -> str:
-            return f"sum(n) AS n, sum(top_{level}) AS top_n, sum(bottom_{level}) AS bottom_n, " + ", ".join(
+            top, bottom = packing.group(level, "top"), packing.group(level, "bottom")
+            return f"sum(n) AS n, sum({top}) AS top_n, sum({bottom}) AS bottom_n, " + ", ".join(
                 f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
-                f"sum(top_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
-                f"sum(bottom_{level}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
+                f"sum({top}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
+                f"sum({bottom}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
                 for b in range(letters)
             )
 
@@ -214,7 +266,7 @@ FROM item_student_sums GROUP BY {_SETS}""",
         f"""WITH it(pos, item_id, max_half) AS {items},
 u AS (
     SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g
-    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON {_same("s", "u")}
+    FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON s.unit = u.unit
 ),
 v AS (
     -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx².
@@ -234,7 +286,7 @@ SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.scho
             THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
        round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
        {option_json}
-FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND " + _same("o", "u") if plan.choice_items else ""}
+FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND o.unit = u.unit" if plan.choice_items else ""}
 WHERE u.n > 0 AND u.max_half > 0"""
     )
     return statements
@@ -253,13 +305,12 @@ def _paper_sql(exam_id: int, plan: Plan) -> str:
     full = sum(plan.maxima)
     return f"""
 WITH items AS (
-    SELECT level, district_id, school_id, school_class_id,
-           sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
-    FROM item_units WHERE n > 0 GROUP BY level, district_id, school_id, school_class_id
+    SELECT unit, sum((n * sxx - sx * sx)::numeric / (n * n)) AS item_variances
+    FROM item_units WHERE n > 0 GROUP BY unit
 ),
 p AS (
     SELECT s.*, i.item_variances, (s.n * s.sxx - s.sx * s.sx) / (s.n * s.n) AS total_variance, s.sx / s.n AS mean
-    FROM item_student_units s JOIN items i ON {_same("i", "s")} WHERE s.n > 0
+    FROM item_student_units s JOIN items i ON i.unit = s.unit WHERE s.n > 0
 ),
 r AS (
     SELECT p.*, CASE WHEN {k} > 1 AND total_variance > 0
