@@ -416,9 +416,9 @@ def build_context(report: Report) -> dict:
             schools = schools.filter(district=report.district)
         context["warnings_by_school"] = _district_warnings(schools, semesters)
         context["measure_follow_up"] = measure_follow_up(report, [], today=timezone.localdate())
-        context["value_added"] = [
-            value_added.report_school_rows(exam, report.district) for exam in exams if exam.comparable_exam_id
-        ]
+        context["value_added"], context["value_added_notes"] = _with_rows(
+            [value_added.report_school_rows(exam, report.district) for exam in exams if exam.comparable_exam_id]
+        )
         return context
     school = report.school
     subject = report.subject if report.kind == Kind.SUBJECT else None
@@ -445,9 +445,9 @@ def build_context(report: Report) -> dict:
         context["subject_comparison"] = subject_comparison(context["sections"], prefix=f"r{report.pk}")
     if report.kind == Kind.SCHOOL:
         context["subject_reports"] = subject_reports_of(report)
-        context["class_value_added"] = [
-            value_added.report_class_rows(exam, school) for exam in exams if exam.comparable_exam_id
-        ]
+        context["class_value_added"], context["value_added_notes"] = _with_rows(
+            [value_added.report_class_rows(exam, school) for exam in exams if exam.comparable_exam_id]
+        )
         for section in context["sections"]:  # 试卷分析, a line per subject with a blueprint
             section.paper_summary = item_selectors.school_report_summary(section.exam, school)
     if report.kind in {Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
@@ -457,6 +457,13 @@ def build_context(report: Report) -> dict:
     if report.kind in {Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT}:
         context["indicators"] = indicator_rows(school=school, start_year=report.start_year)
     return context
+
+
+def _with_rows(sections: list[dict]) -> tuple[list[dict], list[str]]:
+    """The value-added sections that have figures, and the distinct reasons the others have none
+    (a semester of 19 exams should not print 19 empty tables)."""
+    notes = sorted({section["message"] for section in sections if not section["rows"] and section["message"]})
+    return [section for section in sections if section["rows"]], notes
 
 
 def _district_warnings(schools, semesters) -> list[dict]:

@@ -62,3 +62,27 @@ def test_the_city_report_editor_finds_the_schools_whose_value_added_is_significa
     assert [f.subject for f in below] == [f"{members[5].name}总分"] and "显著低于全市平均进步水平" in below[0].text
     page = login(city.bureau).get(reverse("reports:report-edit", args=[report.pk])).content.decode()
     assert above[0].text in page
+
+
+def test_an_exam_without_value_added_prints_a_note_not_an_empty_table(city):
+    from tests.reports.factories import scored_exam
+
+    semester = Semester.objects.get(is_current=True)
+    earlier = scored_exam(
+        schools=[city.school_a, city.school_b],
+        semester=semester,
+        code="E0",
+        scores_by_school={city.school_a.pk: [60, 70], city.school_b.pk: [80, 90]},
+    )
+    scored_exam(  # compared with E0, but four students cannot make a value-added estimate
+        schools=[city.school_a, city.school_b],
+        semester=semester,
+        code="E1",
+        comparable=earlier,
+        scores_by_school={city.school_a.pk: [62, 71], city.school_b.pk: [81, 88]},
+    )
+    report = ReportFactory(kind=Kind.SCHOOL, school=city.school_a, semester=semester)
+    context = data.build_context(report)
+    assert context["class_value_added"] == []
+    text = rendered_text(report)
+    assert "暂无增值评价结果（需设置对比监测且两次监测匹配的学生足够）" in text and "各班增值评价" not in text
