@@ -75,7 +75,6 @@ def test_a_malformed_school_code_is_refused(city, login, code, message):
 
 
 def test_school_list_filters_by_district_and_searches_by_name(city, login):
-    # A code outside DistrictFactory's 2206xx sequence, which would hand out 220605 to school A some runs.
     other = SchoolFactory(name="丙中学", district__code="220581", district__name="梅河口市")
     client = login(city.bureau)
     by_district = client.get(reverse("schools:school-list"), {"district": other.district_id})
