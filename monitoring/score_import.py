@@ -309,12 +309,20 @@ class _Sheet:
             problems.append(Problem(line, "学校标识码", message))
         class_label = _code_text(class_cell)
         if class_label not in self.class_labels:
-            self.class_labels[class_label] = codes.parse_class_label(class_label)
+            self.class_labels[class_label] = codes.parse_class_label(class_label, grade=self.exam.grade)
         grade_number = self.class_labels[class_label]
         if grade_number is None:
-            problems.append(Problem(line, "班级", f"班级“{class_label}”应写作如“三年级(2)班”。"))
+            example = codes.class_label(self.exam.grade, 2)
+            problems.append(Problem(line, "班级", f"班级“{class_label}”应写作如“{example}”或“2班”。"))
         elif grade_number[0] != self.exam.grade:
-            problems.append(Problem(line, "班级", f"班级“{class_label}”不是本次监测的年级。"))
+            problems.append(
+                Problem(
+                    line,
+                    "班级",
+                    f"班级“{class_label}”是{codes.grade_label(grade_number[0])}的班级，"
+                    f"本次监测是{codes.grade_label(self.exam.grade)}。",
+                )
+            )
         if not problems:
             self.places[(school_cell, class_cell)] = (school.id, (school.id, *grade_number))
         return problems
@@ -735,7 +743,7 @@ def scores_template(exam: Exam) -> bytes:
         excel.TemplateColumn(
             "班级",
             14,
-            note=f"如：{codes.class_label(exam.grade, 1)}",
+            note=f"如：{codes.class_label(exam.grade, 1)}，或只写班号“1班”",
             choices=[codes.class_label(exam.grade, n) for n in range(1, 31)],
         ),
     ]

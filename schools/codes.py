@@ -76,19 +76,33 @@ def class_label(grade: int, number: int) -> str:
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９（）", "0123456789()")
-_CLASS_LABEL = re.compile("(" + "|".join(_GRADE_LABELS.values()) + r")\s*(?:\(([0-9]+)\)|([0-9]+))\s*班")
+_NUMBER = r"(?:\(\s*(?P<bracketed>[0-9]+)\s*\)|(?P<plain>[0-9]+))"
+_CLASS_LABEL = re.compile("(?P<grade>" + "|".join(_GRADE_LABELS.values()) + r")\s*" + _NUMBER + r"\s*班")
+# A class number alone: '2班', '(2)班', '2', '02' (read only where the grade is known).
+_CLASS_NUMBER = re.compile(_NUMBER + r"\s*班?")
 _GRADE_BY_LABEL = {label: grade for grade, label in _GRADE_LABELS.items()}
 
 
-def parse_class_label(label: str) -> tuple[int, int] | None:
-    """'三年级(2)班', '三年级2班' or '高一（3）班' → (grade, number); None if it is not a class name."""
-    match = _CLASS_LABEL.fullmatch((label or "").strip().translate(_FULL_WIDTH))
+def parse_class_label(label: str, grade: int | None = None) -> tuple[int, int] | None:
+    """A class as schools write it → (grade, number); None if it is not a class name.
+
+    '三年级(2)班', '三年级2班', '高一（3）班' name their grade. When the grade is known — a monitoring
+    exam is of one grade — a class number alone is unambiguous too: '2班', '(2)班', '（２）班', '2',
+    '02'. A label that names a grade keeps it, so '五年级1班' in a 六年级 exam still reads as 五年级.
+    """
+    text = (label or "").strip().translate(_FULL_WIDTH)
+    match = _CLASS_LABEL.fullmatch(text)
+    if match:
+        grade_of_label = _GRADE_BY_LABEL[match["grade"]]
+    elif grade is not None:
+        match = _CLASS_NUMBER.fullmatch(text)
+        grade_of_label = grade
     if not match:
         return None
-    number = int(match.group(2) or match.group(3))
+    number = int(match["bracketed"] or match["plain"])
     if number == 0:
         return None
-    return _GRADE_BY_LABEL[match.group(1)], number
+    return grade_of_label, number
 
 
 def mask_name(name: str) -> str:

@@ -107,10 +107,35 @@ def test_every_bad_cell_is_listed_with_row_column_and_a_chinese_message_and_noth
     assert (6, "语文") in by_cell and (6, "数学") in by_cell
     assert "不存在" in by_cell[(7, "学校标识码")]
     assert "未参加本次监测" in by_cell[(8, "学校标识码")]
-    assert "不是本次监测的年级" in by_cell[(9, "班级")]
+    assert "本次监测是三年级" in by_cell[(9, "班级")]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in message) for _, _, message in problems)
     assert Score.objects.count() == 0
     assert Student.objects.count() == students_before
+
+
+def test_class_labels_as_schools_write_them_are_read_as_classes_of_the_exams_grade(exam, city):
+    labels = ["1班", "(2)班", "3", "04", "（５）班", "三年级6班", "三年级（7）班"]
+    rows = [[student_number(n), f"学生{n}", city.school_a.code, label, 80, 80] for n, label in enumerate(labels, 1)]
+    import_rows(exam, rows)
+    classes = {
+        s.student_number: (s.school_class.grade, s.school_class.number)
+        for s in Student.objects.filter(school=city.school_a).select_related("school_class")
+    }
+    assert [classes[student_number(n)] for n in range(1, len(labels) + 1)] == [(3, n) for n in range(1, 8)]
+    assert SchoolClass.objects.filter(school=city.school_a, grade=3, number=1).count() == 1
+
+
+def test_a_class_label_naming_another_grade_or_no_class_is_refused_and_nothing_is_stored(exam, city):
+    rows = [
+        [student_number(1), "学生1", city.school_a.code, "1班", 80, 80],
+        [student_number(2), "学生2", city.school_a.code, "五年级1班", 80, 80],
+        [student_number(3), "学生3", city.school_a.code, "一班", 80, 80],
+    ]
+    by_cell = {(r, c): m for r, c, m in rejected_problems(exam, rows)}
+    assert by_cell[(3, "班级")] == "班级“五年级1班”是五年级的班级，本次监测是三年级。"
+    assert by_cell[(4, "班级")] == "班级“一班”应写作如“三年级(2)班”或“2班”。"
+    assert (2, "班级") not in by_cell
+    assert Score.objects.count() == 0
 
 
 def test_scores_above_full_marks_below_zero_or_not_numbers_are_refused_with_reasons(exam, city):

@@ -212,6 +212,36 @@ def test_parse_class_label_refuses_what_is_not_a_class_name(label):
     assert parse_class_label(label) is None
 
 
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("1班", (5, 1)),
+        ("(1)班", (5, 1)),
+        ("（1）班", (5, 1)),
+        ("1", (5, 1)),
+        ("01", (5, 1)),
+        ("１２", (5, 12)),  # full-width digits
+        ("（１）班", (5, 1)),
+        (" 3 班 ", (5, 3)),
+        ("五年级1班", (5, 1)),
+        ("五年级(12)班", (5, 12)),
+        ("四年级1班", (4, 1)),  # names another grade: kept, so the import can refuse it
+    ],
+)
+def test_a_class_number_alone_reads_as_a_class_of_the_known_grade(label, expected):
+    assert parse_class_label(label, grade=5) == expected
+
+
+@pytest.mark.parametrize("label", ["1班", "(1)班", "1", "01"])
+def test_a_class_number_alone_is_no_class_when_the_grade_is_unknown(label):
+    assert parse_class_label(label) is None
+
+
+@pytest.mark.parametrize("label", ["0", "00班", "(0)班", "班", "1.5", "一班", "1班级", "(1)2班", "1(2)班", "A1", "-1"])
+def test_a_class_number_alone_must_be_a_positive_whole_number(label):
+    assert parse_class_label(label, grade=5) is None
+
+
 # ---- Masking --------------------------------------------------------------------------------------
 
 
