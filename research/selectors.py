@@ -11,8 +11,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
 
 from inspections.models import Observation
 from research import rules
@@ -329,6 +329,23 @@ def liaison_qs_for(*, user) -> QuerySet[ResearchLiaison]:
 def my_liaison_schools(*, user, on: date) -> list[School]:
     ids = ResearchLiaison.objects.on(on).filter(researcher=user).values("school_id")
     return list(School.objects.filter(pk__in=ids).select_related("district", "zone"))
+
+
+def recent_activities(*, school_ids: list[int], semester: Semester, per_school: int = 3) -> dict[int, list[Activity]]:
+    """Each school's latest `per_school` activities of the semester, in one query."""
+    latest = (
+        Activity.objects.filter(school_id__in=school_ids, semester=semester)
+        .select_related("activity_type")
+        .annotate(
+            recency=Window(RowNumber(), partition_by=[F("school_id")], order_by=[F("starts_at").desc(), F("pk").desc()])
+        )
+        .filter(recency__lte=per_school)
+        .order_by("school_id", "recency")
+    )
+    by_school = {school_id: [] for school_id in school_ids}
+    for activity in latest:
+        by_school[activity.school_id].append(activity)
+    return by_school
 
 
 def is_teacher(user) -> bool:

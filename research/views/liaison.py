@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from research import forms, selectors, services
-from research.models import Activity
 from research.views._common import as_of_for, chosen_semester, ordered_lines, require
 from schools.models import ResearchLiaison
 from schools.scoping import is_bureau, is_inspector, school_leader_ids_for
@@ -63,10 +62,7 @@ def my_schools(request: HttpRequest) -> HttpResponse:
         ResearchLiaison.objects.on(timezone.localdate()).filter(researcher=request.user).select_related("subject")
     ):
         subjects.setdefault(liaison.school_id, []).append(liaison.subject.name if liaison.subject_id else "全校")
-    recent = {
-        school.pk: list(Activity.objects.filter(school=school, semester=semester).select_related("activity_type")[:3])
-        for school in schools
-    }
+    recent = selectors.recent_activities(school_ids=[s.pk for s in schools], semester=semester)
     names = {line.code: line.name for line in ordered_lines()}
     rows = [
         {

@@ -251,3 +251,31 @@ def test_a_growth_material_is_served_only_within_the_teachers_scope(research, lo
     )
     assert "内容与扩展名不符" in bad.content.decode()
     assert not GrowthRecord.objects.filter(task="case").exists()
+
+
+def test_my_schools_lists_each_schools_three_latest_activities_in_the_same_queries_for_more_schools(research, login):
+    def liaise(school):
+        ResearchLiaison.objects.create(
+            researcher=research.inspector, school=school, starts_on=timezone.localdate() - timedelta(days=30)
+        )
+
+    liaise(research.school_a)
+    for days_ago, topic in [(9, "最早的活动"), (7, "第三新"), (5, "第二新"), (2, "最新的活动")]:
+        factories.activity(
+            by=research.bureau, level="school", code="theme", school=research.school_a, days_ago=days_ago, topic=topic
+        )
+    client = login(research.inspector)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("research:my-schools")).content.decode()
+    assert page.index("最新的活动") < page.index("第二新") < page.index("第三新")
+    assert "最早的活动" not in page
+    for _ in range(3):
+        school = SchoolFactory()
+        liaise(school)
+        factories.activity(
+            by=research.bureau, level="school", code="theme", school=school, topic=f"{school.name}的活动"
+        )
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(reverse("research:my-schools")).content.decode()
+    assert len(more) == len(few)
+    assert page.count("的活动") >= 4
