@@ -1,3 +1,5 @@
+import secrets
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -21,7 +23,12 @@ class TokenForm(forms.Form):
         initial=90,
     )
 
+    # One key per rendered form: submitting it twice (a double click, a resent POST) creates one token.
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_key"] = secrets.token_hex(16)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "创建令牌"))

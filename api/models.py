@@ -17,12 +17,21 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("到期时间")
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    # 提交标识: the creating form's one-time key, so a double submit creates one token, not two.
+    submission_key = models.CharField("提交标识", max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = "接口令牌"
         verbose_name_plural = "接口令牌"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="api_token_created_once_per_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}…（{self.name}）"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api import rules
@@ -19,8 +19,17 @@ def token_qs_for(*, user):
 
 
 @transaction.atomic
-def issue_token(*, user, name: str, scopes: list[str], lifetime_days: int) -> tuple[ApiToken, str]:
-    """Create a token; returns it with the plain token, which is not kept and cannot be shown again."""
+def issue_token(
+    *, user, name: str, scopes: list[str], lifetime_days: int, submission_key: str = ""
+) -> tuple[ApiToken, str | None]:
+    """Create a token; returns it with the plain token, which is not kept and cannot be shown again.
+
+    A second submit of the same form (same `submission_key`) creates nothing: it returns the token the
+    first one created, without its plain text (None), which nobody can read any more."""
+    if submission_key:
+        earlier = ApiToken.objects.filter(user=user, submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier, None
     plain, prefix = rules.new_token()
     token = ApiToken(
         user=user,
@@ -29,9 +38,17 @@ def issue_token(*, user, name: str, scopes: list[str], lifetime_days: int) -> tu
         digest=rules.digest(plain),
         scopes=[scope for scope in rules.SCOPES if scope in scopes],
         expires_at=timezone.now() + timedelta(days=lifetime_days),
+        submission_key=submission_key,
     )
-    token.full_clean()
-    token.save()
+    token.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            token.save()
+    except IntegrityError:
+        if not submission_key:
+            raise
+        # The other submit of the pair won the race.
+        return ApiToken.objects.get(user=user, submission_key=submission_key), None
     audit.record(actor=user, action="create", instance=token, note=f"权限：{'、'.join(token.scopes)}")
     return token, plain
 

@@ -29,12 +29,19 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, new_token = services.issue_token(
+        token, new_token = services.issue_token(
             user=request.user,
             name=form.cleaned_data["name"],
             scopes=form.cleaned_data["scopes"],
             lifetime_days=form.cleaned_data["lifetime_days"],
+            submission_key=form.cleaned_data["submission_key"],
         )
+        if new_token is None:
+            messages.warning(
+                request,
+                f"这份表单已提交过，令牌 {token.prefix}… 已在第一次提交时创建，未重复创建。"
+                "令牌只显示一次：如未复制，请吊销它并新建。",
+            )
         form = TokenForm()
     return render(
         request,

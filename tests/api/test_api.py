@@ -244,6 +244,21 @@ def test_the_token_page_shows_a_new_token_once_and_revokes_it(city, login):
     assert AuditEntry.objects.filter(model_label="api.ApiToken", action="state").count() == 1
 
 
+def test_submitting_the_token_form_twice_creates_one_token_and_says_so(city, login):
+    client = login(city.principal_a)
+    key = client.get("/api/tokens/").context["form"].initial["submission_key"]
+    data = {"name": "学籍同步", "scopes": ["read"], "lifetime_days": "30", "submission_key": key}
+    first = client.post("/api/tokens/", data)
+    second = client.post("/api/tokens/", data)
+    assert ApiToken.objects.filter(user=city.principal_a).count() == 1
+    assert first.context["new_token"] and second.context["new_token"] is None
+    assert "已提交过" in second.content.decode() and "未重复创建" in second.content.decode()
+    client.post(
+        "/api/tokens/", {**data, "submission_key": client.get("/api/tokens/").context["form"].initial["submission_key"]}
+    )
+    assert ApiToken.objects.filter(user=city.principal_a).count() == 2
+
+
 def test_nobody_revokes_another_persons_token(city, login):
     token_of(city.principal_a)
     token = ApiToken.objects.get(user=city.principal_a)
