@@ -32,8 +32,28 @@ def start_recompute(*, exam: Exam, by) -> jobs.Job:
 def import_and_compute(exam: Exam, content: bytes, filename: str, *, report) -> str:
     """The one code path of the browser upload and `manage.py import_scores`."""
     outcome = score_import.import_scores(exam, content, filename, report=report)
-    statistics.compute_exam(exam, report)
-    return outcome.summary + "统计结果已更新。"
+    _rows, followers = compute_with_followers(exam, report)
+    return outcome.summary + "统计结果已更新。" + _followers_note(followers)
+
+
+def compute_with_followers(exam: Exam, report) -> tuple[int, list[Exam]]:
+    """Recompute the exam, then the computed exams that compare with it (对比监测): their changes
+    since this exam, value-added and warnings read its scores. One level is enough — a follower's
+    own figures do not change, so nothing that compares with the follower does."""
+    rows = statistics.compute_exam(exam, report)
+    followers = list(
+        Exam.objects.filter(comparable_exam=exam, status=Exam.Status.READY).exclude(pk=exam.pk).order_by("pk")
+    )
+    for follower in followers:
+        report(98, f"正在重新统计以本次为对比的监测：{follower.name}…")
+        statistics.compute_exam(follower)
+    return rows, followers
+
+
+def _followers_note(followers: list[Exam]) -> str:
+    if not followers:
+        return ""
+    return f"以本次为对比监测的{'、'.join(f'“{e.name}”' for e in followers)}已同时重新统计。"
 
 
 @jobs.job_handler(IMPORT_JOB)
@@ -59,8 +79,8 @@ def compute_statistics_job(job, report) -> None:
     from django.urls import reverse
 
     exam = Exam.objects.get(pk=job.params["exam_id"])
-    rows = statistics.compute_exam(exam, report)
-    job.message = f"统计完成：共 {rows} 条统计结果。"
+    rows, followers = compute_with_followers(exam, report)
+    job.message = f"统计完成：共 {rows} 条统计结果。" + _followers_note(followers)
     job.result_url = reverse("monitoring:exam-detail", kwargs={"pk": exam.pk})
 
 

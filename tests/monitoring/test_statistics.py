@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from monitoring import rules
-from monitoring.models import EarlyWarning, Level, Statistic
+from monitoring import rules, services
+from monitoring.models import EarlyWarning, Level, Score, Statistic
 from monitoring.statistics import compute_exam
 from tests.factories import DistrictFactory, SchoolFactory
-from tests.monitoring.factories import import_rows, make_exam, row
+from tests.monitoring.factories import import_rows, make_exam, row, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,25 @@ def test_changes_are_measured_against_the_comparable_exam(city):
     assert a.previous_mean == Decimal("95.00") and a.mean_change == Decimal("-45.00")
     assert (a.previous_rank, a.rank, a.rank_change) == (1, 4, -3)
     assert a.excellent_rate_change == Decimal("-1.0000")
+
+
+def test_correcting_the_earlier_exam_recomputes_the_exams_that_compare_with_it(city):
+    before, after = two_exams_with_a_fall(city)
+    assert EarlyWarning.objects.filter(exam=after, school=city.school_a, kind="sharp_fall").exists()
+    corrected = [row(n, s.school, 1, v, v) for n, (s, v) in enumerate(_school_scores(before), 1)]
+    corrected[0] = row(1, city.school_a, 1, 52, 52)  # school A's 95 was a typing error: it was 52
+    message = services.import_and_compute(before, workbook(before, corrected), "更正.xlsx", report=lambda *_: None)
+
+    a = Statistic.objects.get(exam=after, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
+    assert a.previous_mean == Decimal("52.00") and a.mean_change == Decimal("-2.00")
+    assert not EarlyWarning.objects.filter(exam=after, school=city.school_a, kind="sharp_fall").exists()
+    assert f"“{after.name}”已同时重新统计" in message
+
+
+def _school_scores(exam):
+    """(student, score) of the exam's 语文, in student-number order."""
+    scores = Score.objects.filter(exam_subject__exam=exam, exam_subject__subject__code="YW").select_related("student")
+    return sorted(((s.student, s.score) for s in scores), key=lambda pair: pair[0].student_number)
 
 
 def test_warnings_flag_consecutive_bottom_several_subjects_and_sharp_falls_with_a_research_visit(city):
