@@ -14,6 +14,7 @@ def menu(user) -> dict | None:
     children = [("质量监测", reverse("monitoring:exam-list"))]
     if sees_all:
         children.append(("质量预警", reverse("monitoring:warning-list")))
+        children.append(("知识点体系", reverse("monitoring:knowledge-tree")))
     children.append(("基本要求达标", reverse("monitoring:indicator-table")))
     return {"label": "质量监测", "icon": "clipboard-data", "children": children}
 

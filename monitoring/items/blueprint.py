@@ -9,7 +9,7 @@ from django.db import transaction
 from eduquality import audit, excel
 from eduquality.excel import Problem, Sheet
 from eduquality.imports import ImportRejected, problems_message
-from monitoring.items import rules
+from monitoring.items import knowledge, rules
 from monitoring.items.models import AbilityLevel, BlueprintItem, ItemScore, KnowledgePoint
 
 HEADER = ["题号", "题型", "分值", "知识点", "能力层级", "预估难度", "答案", "选项数", "多选部分得分"]
@@ -18,16 +18,9 @@ KIND_BY_LABEL = {label: value for value, label in BlueprintItem.Kind.choices}
 
 
 def knowledge_points_for(exam_subject) -> list[KnowledgePoint]:
-    """The city's tree of the subject (domains first, each followed by its points)."""
-    points = list(
-        KnowledgePoint.objects.filter(subject_id=exam_subject.subject_id, district__isnull=True).order_by("order", "pk")
-    )
-    roots = [p for p in points if p.parent_id is None]
-    ordered = []
-    for root in roots:
-        ordered.append(root)
-        ordered += [p for p in points if p.parent_id == root.pk]
-    return ordered + [p for p in points if p not in ordered]
+    """The subject's tree the blueprint names points from: the city's, or the district's own for an
+    exam of one district that keeps one (knowledge.tree_district)."""
+    return knowledge.tree_for_exam_subject(exam_subject)
 
 
 def point_names(points: list[KnowledgePoint]) -> dict[str, KnowledgePoint]:

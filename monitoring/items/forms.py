@@ -1,10 +1,12 @@
 """Forms of paper analysis."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from eduquality.excel import WorkbookRejected, check_uploaded_file
-from monitoring.items.models import BlueprintItem
+from monitoring.items import knowledge
+from monitoring.items.models import AbilityLevel, BlueprintItem, KnowledgePoint
 from monitoring.models import ExamSubject
 
 
@@ -37,3 +39,50 @@ BlueprintItemFormSet = inlineformset_factory(
     extra=3,
     can_delete=True,
 )
+
+
+class KnowledgePointForm(forms.ModelForm):
+    """A 领域 (no parent) or a 知识点 under a domain of the same tree; checked by items.knowledge."""
+
+    class Meta:
+        model = KnowledgePoint
+        fields = ["name", "parent", "order"]
+        labels = {"parent": "所属领域"}
+        help_texts = {"parent": "不选则作为领域；知识点体系只有“领域—知识点”两级。", "order": "数字小的在前。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        point = self.instance
+        domains = KnowledgePoint.objects.filter(subject_id=point.subject_id, parent__isnull=True)
+        domains = (
+            domains.filter(district_id=point.district_id)
+            if point.district_id
+            else domains.filter(district__isnull=True)
+        )
+        self.fields["parent"].queryset = domains.exclude(pk=point.pk).order_by("order", "pk")
+        self.fields["parent"].empty_label = "（作为领域）"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "name" in cleaned:
+            try:
+                cleaned["name"] = knowledge.check_point(
+                    subject_id=self.instance.subject_id,
+                    district_id=self.instance.district_id,
+                    parent=cleaned.get("parent"),
+                    name=cleaned["name"],
+                    pk=self.instance.pk,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class AbilityLevelForm(forms.ModelForm):
+    class Meta:
+        model = AbilityLevel
+        fields = ["name", "order"]
+        help_texts = {"order": "数字小的在前。"}
+
+    def validate_unique(self):
+        """The name's uniqueness is checked by items.knowledge.save_ability, with its own message."""

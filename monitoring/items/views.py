@@ -189,7 +189,7 @@ def blueprint_edit(request: HttpRequest, pk: int, subject_id: int) -> HttpRespon
     exam, subject = _exam_subject(request, pk, subject_id)
     _require_manager(request)
     formset = BlueprintItemFormSet(request.POST or None, instance=subject)
-    points = KnowledgePoint.objects.filter(subject_id=subject.subject_id, district__isnull=True)
+    points = KnowledgePoint.objects.filter(pk__in=[p.pk for p in blueprint.knowledge_points_for(subject)])
     for form in formset.forms:
         form.fields["knowledge_point"].queryset = points
     if request.method == "POST" and formset.is_valid():

@@ -6,9 +6,10 @@ an exam and the city figures; managing exams is the bureau's.
 
 from django.urls import reverse
 
+from monitoring.items.models import AbilityLevel, KnowledgePoint
 from monitoring.models import EarlyWarning, Indicator, ResearchVisit
 from monitoring.statistics import compute_exam
-from tests.matrix import BUREAU_ONLY, POST_ONLY, statuses
+from tests.matrix import ANY_ROLE, BUREAU_ONLY, POST_ONLY, statuses
 from tests.monitoring.factories import import_rows, make_exam, row
 from tests.monitoring.items_factories import MATHS_ITEMS, make_blueprint
 
@@ -44,6 +45,14 @@ EXPECTED = {
     "monitoring:item-blueprint-template": statuses(403, bureau=200, nobody=404),
     "monitoring:item-blueprint-download": statuses(200, nobody=404),
     "monitoring:item-school": SCHOOL_A_FIGURES,
+    # 知识点体系: everyone with a role reads the trees; the bureau edits them.
+    "monitoring:knowledge-tree": ANY_ROLE,
+    "monitoring:knowledge-tree-copy": POST_ONLY,
+    "monitoring:knowledge-point-edit": BUREAU_ONLY,
+    "monitoring:knowledge-point-delete": POST_ONLY,
+    "monitoring:ability-create": BUREAU_ONLY,
+    "monitoring:ability-edit": BUREAU_ONLY,
+    "monitoring:ability-delete": POST_ONLY,
 }
 
 
@@ -71,4 +80,8 @@ def url(name: str, objects: dict) -> str:
         return reverse(name, args=[school.pk])
     if short == "warning-detail":
         return reverse(name, args=[objects["warning"].pk])
+    if short.startswith("knowledge-point-"):
+        return reverse(name, args=[KnowledgePoint.objects.filter(parent__isnull=False).first().pk])
+    if short in ("ability-edit", "ability-delete"):
+        return reverse(name, args=[AbilityLevel.objects.first().pk])
     return reverse(name)
