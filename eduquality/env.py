@@ -70,3 +70,10 @@ def env_broker_url(name: str) -> str:
     if raw and not raw.startswith(("redis://", "rediss://", "amqp://", "memory://")):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a broker URL (redis://host:6379/0)")
     return raw
+
+
+def env_cache_url(name: str) -> str:
+    raw = env_str(name)
+    if raw and not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a Redis URL (redis://host:6379/1)")
+    return raw

@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from eduquality.env import env_bool, env_broker_url, env_database, env_int, env_list, env_str
+from eduquality.env import env_bool, env_broker_url, env_cache_url, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EDUQUALITY_VAR_DIR") or BASE_DIR / "var")
@@ -177,6 +177,17 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
     },
+}
+
+# Cache: with CACHE_URL (Redis) every web process shares one cache — the API's per-token request
+# counts above all; without it each process keeps its own (the demo, the tests).
+CACHE_URL = env_cache_url("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "eduquality"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery: with no broker configured tasks run in-process, so the demo needs no server.

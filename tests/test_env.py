@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from eduquality.env import env_bool, env_broker_url, env_database, env_int, env_list, env_str
+from eduquality.env import env_bool, env_broker_url, env_cache_url, env_database, env_int, env_list, env_str
 
 VAR = "EDUQUALITY_TEST_SETTING"
 
@@ -200,3 +200,16 @@ def test_broker_url_nonsense_is_refused(monkeypatch, raw):
     monkeypatch.setenv(VAR, raw)
     with pytest.raises(ImproperlyConfigured, match="is not a broker URL"):
         env_broker_url(VAR)
+
+
+@pytest.mark.parametrize("raw", ["redis://127.0.0.1:6379/1", "rediss://:secret@cache.internal:6380/2"])
+def test_cache_url_accepts_redis(monkeypatch, raw):
+    monkeypatch.setenv(VAR, raw)
+    assert env_cache_url(VAR) == raw
+
+
+@pytest.mark.parametrize("raw", ["127.0.0.1:6379", "memcached://127.0.0.1:11211", "http://cache"])
+def test_cache_url_nonsense_is_refused(monkeypatch, raw):
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match="not a Redis URL"):
+        env_cache_url(VAR)

@@ -1,6 +1,8 @@
 """The JSON API as an integrating system sees it: tokens, scoping, pagination, problems, writes."""
 
 import json
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -147,6 +149,28 @@ def test_each_token_is_throttled_on_its_own(api_world, settings):
     limited = bureau.get("/api/v1/subjects")
     assert limited["Content-Type"] == PROBLEM and int(limited["Retry-After"]) > 0
     assert inspector.get("/api/v1/subjects").status_code == 200
+
+
+def test_with_a_shared_cache_every_process_counts_a_tokens_requests_in_one_place(api_world, settings):
+    """CACHE_URL: the request history lives in Redis, where another web process's cache reads it."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    url = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    prefix = f"eduquality-test-{uuid.uuid4().hex}"  # no other test's keys, nothing to flush
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": prefix}}  # fmt: skip
+    settings.API_RATE_LIMIT = "3/min"
+    token = ApiToken.objects.get(user=api_world["city"].bureau)
+    key = f"throttle_api_token_{token.pk}"
+    try:
+        bureau = bearer(api_world["tokens"]["bureau"])
+        assert [bureau.get("/api/v1/subjects").status_code for _ in range(3)] == [200, 200, 200]
+        other_process = RedisCache(url, {"KEY_PREFIX": prefix})
+        assert len(other_process.get(key)) == 3
+        assert bureau.get("/api/v1/subjects").status_code == 429
+    finally:
+        cache.delete(key)
 
 
 def _school(code: str, name: str, **extra) -> dict:
