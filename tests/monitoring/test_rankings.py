@@ -271,3 +271,43 @@ def test_every_monitoring_export_of_schools_names_district_and_category(mixed, c
 def test_stored_statistics_keep_ranks_within_each_category(mixed):
     stats = Statistic.objects.filter(exam=mixed, level=Level.SCHOOL, exam_subject__subject__code="YW")
     assert sorted((s.category_label, s.rank) for s in stats) == [("初中", 1), ("初中", 2), ("小学", 1), ("小学", 2)]
+
+
+def _header_and_first_row(sheet):
+    header = [cell.value for cell in sheet[1]]
+    return header, dict(zip(header, sheet[2], strict=False))
+
+
+def test_the_value_added_export_names_district_and_category_and_writes_the_match_rate_as_a_number(city, login):
+    from tests.monitoring.test_value_added import cohort
+
+    _, _, now = cohort(city, effects=[8, 0, 0, 0, 0, -8], intake=[-0.8, 0, 0.2, 0, -0.2, 0.8])
+    compute_exam(now)
+    response = login(city.bureau).get(reverse("monitoring:exam-value-added", args=[now.pk]), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["增值-总分"]
+    header, first = _header_and_first_row(sheet)
+    assert "区县" in header and first["类别"].value == "小学"
+    assert isinstance(first["匹配率"].value, (int, float)) and "%" in first["匹配率"].number_format
+
+
+def test_the_paper_analysis_exports_write_rates_as_percent_numbers(city, login):
+    from tests.monitoring.items_factories import MATHS_ITEMS, item_header_row, make_blueprint
+    from tests.monitoring.test_items_views import _answers
+
+    exam = make_exam(schools=[city.school_a, city.school_b], subjects=(("SX", 10),), code="JC-ITEMX")
+    make_blueprint(exam.subjects.get(), MATHS_ITEMS)
+    rows = [row(n, city.school_a if n % 2 else city.school_b, 1 + n % 2, None, *_answers(n)) for n in range(1, 41)]
+    import_rows(exam, rows, item_header_row(exam))
+    compute_exam(exam)
+    subject = exam.subjects.get()
+    client = login(city.bureau)
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("monitoring:item-analysis", args=[exam.pk, subject.pk]) + "?export=xlsx").content)
+    )
+    _, first = _header_and_first_row(book["小题分析"])
+    for title in ("得分率", "满分率", "零分率"):
+        assert isinstance(first[title].value, (int, float)) and "%" in first[title].number_format, title
+    url = reverse("monitoring:item-school", args=[exam.pk, city.school_a.pk])
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url + "?export=xlsx").content))
+    _, first = _header_and_first_row(book["知识点得分率"])
+    assert isinstance(first["全市"].value, (int, float)) and "%" in first["全市"].number_format
