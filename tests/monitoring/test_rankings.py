@@ -245,10 +245,17 @@ def test_the_exam_page_draws_score_bands_per_full_marks(city, login):
     assert physics["series"][0]["data"][-1] == 1  # 95 of 100 is in the top band
 
 
-def test_the_exam_form_sets_the_policy(city, login):
-    exam = make_exam(schools=[city.school_a], code="JC-FORM")
-    form = login(city.bureau).get(reverse("monitoring:exam-update", args=[exam.pk])).content.decode()
+def test_the_bureau_sets_the_policy_in_the_exam_form(city, login):
+    from tests.monitoring.test_views import exam_form_data
+
+    client = login(city.bureau)
+    form = client.get(reverse("monitoring:exam-create")).content.decode()
     assert "等级代替排名" in form and "默认（按全市设置）" in form
+    data = exam_form_data("JC-POLICY", ("YW", "100", ("0.850", "0.700", "0.600", "0.400")))
+    response = client.post(reverse("monitoring:exam-create"), {**data, "grade_policy": "grades"})
+    assert response.status_code == 302
+    exam = Exam.objects.get(code="JC-POLICY")
+    assert exam.grade_policy == "grades" and exam.shows_grades
 
 
 def test_every_monitoring_export_of_schools_names_district_and_category(mixed, city, login):
