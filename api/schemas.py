@@ -4,8 +4,9 @@ no schema carries a student's row (学生个人成绩与排名不公开)."""
 from datetime import date, datetime
 from uuid import UUID
 
-from django.conf import settings
 from ninja import Field, Schema
+
+from monitoring.rules import PLACE_RANK
 
 
 class DistrictOut(Schema):
@@ -106,9 +107,9 @@ class StatisticOut(Schema):
     low_rate: float | None
     score_rate: float | None
     all_pass_rate: float | None
-    rank: int | None = Field(description="同类学校排名（学校层级）；按政策以等级代替排名时为 null")
-    ranked_schools: int
-    grade: str | None = Field(description="等级（按得分率）")
+    rank: int | None = Field(description="同类学校排名（学校层级）；该监测以等级代替排名时为 null")
+    ranked_schools: int = Field(description="同类参与排名学校数；以等级代替排名时为 0")
+    grade: str | None = Field(description="等级（按得分率 A/B/C/D）")
     deviation: float | None = Field(description="离均差")
     t_score: float | None = Field(description="标准分")
 
@@ -118,7 +119,15 @@ class StatisticOut(Schema):
 
     @staticmethod
     def resolve_rank(stat) -> int | None:
-        return None if settings.SHOW_GRADES_INSTEAD_OF_RANKS else stat.rank
+        # The caller sees this row at all only as a bureau role or as the school's own staff
+        # (monitoring.selectors.statistics_for): the exam's policy decides place or grade.
+        return stat.rank if stat.exam.place_shown(sees_all_schools=False, own_school=True) == PLACE_RANK else None
+
+    @staticmethod
+    def resolve_ranked_schools(stat) -> int:
+        return (
+            stat.ranked_schools if stat.exam.place_shown(sees_all_schools=False, own_school=True) == PLACE_RANK else 0
+        )
 
     @staticmethod
     def resolve_grade(stat) -> str | None:

@@ -92,6 +92,14 @@ def _pin_text(cell) -> None:
         cell.data_type = "s"
 
 
+PERCENT_FORMAT = "0.0%"  # a rate written as the number it is (0.857) and shown as 85.7%
+
+
+def formats_of(header: Sequence[str], formats: dict[str, str]) -> dict[int, str]:
+    """`Sheet.number_formats` by column title: {"优秀率": PERCENT_FORMAT} → {8: "0.0%"}."""
+    return {index: formats[title] for index, title in enumerate(header) if title in formats}
+
+
 @dataclass
 class Sheet:
     title: str

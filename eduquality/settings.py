@@ -237,7 +237,8 @@ LOGGING = {
 }
 
 # Portal policy (DESIGN.md "Technical frame").
-# Show grades (等级) instead of ranks and raw scores wherever policy asks for it.
+# The city's default for showing grades (等级) instead of places among schools; each exam may
+# choose 等级 or 排名 itself (monitoring Exam.grade_policy, monitoring.rules.shows_grades).
 SHOW_GRADES_INSTEAD_OF_RANKS = env_bool("SHOW_GRADES_INSTEAD_OF_RANKS", False)
 # A school or district/city quality report is submitted only with its 质量分析会 recorded (seed 000).
 REPORT_MEETING_REQUIRED = env_bool("REPORT_MEETING_REQUIRED", True)

@@ -33,6 +33,7 @@ class ExamForm(CrispyModelForm):
             "held_on",
             "schools",
             "comparable_exam",
+            "grade_policy",
             "band_share",
             "borderline_margin_share",
             "warning_bottom_places",

@@ -31,6 +31,13 @@ class Exam(models.Model):
         SAMPLE = "sample", "抽测"
         ANNUAL = "annual", "学业质量监测"
 
+    class GradePolicy(models.TextChoices):
+        """等级代替排名: whether this exam shows grades (A/B/C/D) instead of places among schools."""
+
+        DEFAULT = "", "默认（按全市设置）"
+        GRADES = rules.GRADES, "等级（不显示名次）"
+        RANKS = rules.RANKS, "排名"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "待导入成绩"
         COMPUTING = "computing", "统计中"
@@ -81,6 +88,14 @@ class Exam(models.Model):
     value_added_school_visible = models.BooleanField(
         "增值：允许学校查看本校结果", default=False, help_text="默认仅教育行政部门和教研部门可见。"
     )
+    grade_policy = models.CharField(
+        "等级代替排名",
+        max_length=6,
+        choices=GradePolicy.choices,
+        default=GradePolicy.DEFAULT,
+        blank=True,
+        help_text="选“等级”时，页面、导出、接口和报告一律以等级（A/B/C/D）代替名次；“默认”按全市设置。",
+    )
     # Item flags of paper analysis (试卷分析): 区分度低, 难, 易.
     item_discrimination_floor = share_field("小题：区分度/题总相关低于", "0.200")
     item_hard_below = share_field("小题：得分率低于（难）", "0.300")
@@ -115,6 +130,15 @@ class Exam(models.Model):
             rank_drop=self.warning_rank_drop,
             rate_drop=self.warning_rate_drop,
         )
+
+    @property
+    def shows_grades(self) -> bool:
+        """Grades instead of places for this exam; the city default is the deployment's
+        SHOW_GRADES_INSTEAD_OF_RANKS setting (one deployment serves one city)."""
+        return rules.shows_grades(self.grade_policy, city_grades=settings.SHOW_GRADES_INSTEAD_OF_RANKS)
+
+    def place_shown(self, *, sees_all_schools: bool, own_school: bool) -> str:
+        return rules.place_shown(grades=self.shows_grades, sees_all_schools=sees_all_schools, own_school=own_school)
 
     @property
     def item_flag_rules(self):

@@ -269,6 +269,55 @@ def grade_for(score_rate_value: Decimal | None) -> str:
     return "D"
 
 
+# ---- A school's place among schools: ranks or grades (等级代替排名) --------------------------------
+
+GRADES = "grades"  # 等级: A/B/C/D by score rate replace every place and rank
+RANKS = "ranks"  # 排名: places among schools of the same category
+
+PLACE_RANK = "rank"
+PLACE_GRADE = "grade"
+PLACE_NONE = ""
+
+
+def shows_grades(exam_policy: str, *, city_grades: bool) -> bool:
+    """Whether an exam shows grades instead of places: the exam's own choice (等级 or 排名) wins;
+    its 默认 ("") follows the city's default (`city_grades`)."""
+    if exam_policy in (GRADES, RANKS):
+        return exam_policy == GRADES
+    return city_grades
+
+
+def place_shown(*, grades: bool, sees_all_schools: bool, own_school: bool) -> str:
+    """What a viewer is shown of one school's place among the schools of its category — the one
+    decision every page, export, API response and report makes.
+
+    - Bureau roles (局机关, 督学/教研员 — `sees_all_schools`) see every school's place, or its grade
+      under the grades policy.
+    - A school's own staff see their own school's place (第 14 名 / 共 35 所), or its grade under the
+      grades policy; never another school's (PLACE_NONE; their pages do not list other schools).
+    - A report is its school's document: it is judged as the school's own.
+    """
+    if not (sees_all_schools or own_school):
+        return PLACE_NONE
+    return PLACE_GRADE if grades else PLACE_RANK
+
+
+def place_text(place: str, *, rank: int | None, ranked_schools: int, grade: str) -> str:
+    """The place as pages print it: "第 14 名 / 共 35 所", "等级 B", or "—"."""
+    if place == PLACE_GRADE and grade:
+        return f"等级 {grade}"
+    if place == PLACE_RANK and rank is not None:
+        return f"第 {rank} 名 / 共 {ranked_schools} 所"
+    return "—"
+
+
+def grade_order(grade: str) -> int:
+    """Sort key of a grade: A first, no grade last (a grades-policy list is ordered by grade, then
+    by school code — never by score, which would print the places the policy hides)."""
+    letters = [letter for _, letter in GRADE_BANDS] + ["D"]
+    return letters.index(grade) if grade in letters else len(letters)
+
+
 # ---- Early warnings -------------------------------------------------------------------------------
 
 

@@ -35,7 +35,7 @@ def school_ids_visible_in_exam(*, user, exam: Exam) -> set[int] | None:
 
 
 def statistics_for(*, user, exam: Exam) -> QuerySet[Statistic]:
-    stats = Statistic.objects.filter(exam=exam).select_related("exam_subject__subject", "school", "district")
+    stats = Statistic.objects.filter(exam=exam).select_related("exam", "exam_subject__subject", "school", "district")
     if sees_all_schools(user):
         return stats
     own = school_ids_for(user)

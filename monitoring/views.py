@@ -148,18 +148,31 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_form": ScoreUploadForm() if selectors.can_manage_exams(user) else None,
         "school_count": exam.schools.count(),
         "warning_count": exam.warnings.count() if own_ids is None else None,
-        "chart": json.dumps(
-            {
-                "labels": rules.band_labels(subjects[0].full_marks, exam.band_share) if subjects else [],
-                "series": [
-                    {"name": row["subject"].subject.name, "data": row["stat"].bands} for row in city_rows if row["stat"]
-                ],
-                "bandNote": f"分数段按各科满分的 {rules.percent(exam.band_share)}% 划分",
-            },
-            ensure_ascii=False,
-        ),
+        "band_charts": _band_charts(exam, city_rows),
+        "shows_grades": exam.shows_grades,
     }
     return render(request, "monitoring/exam_detail.html", context)
+
+
+def _band_charts(exam: Exam, city_rows: list[dict]) -> list[dict]:
+    """The city's score bands, one chart per full marks: a band is a share of each subject's own
+    full marks, so a 100-mark 物理 is never drawn on a 120-mark 语文's axis."""
+    by_full_marks = defaultdict(list)
+    for row in city_rows:
+        if row["stat"]:
+            by_full_marks[row["subject"].full_marks].append(row)
+    charts = []
+    for full_marks, rows in sorted(by_full_marks.items(), reverse=True):
+        names = "、".join(row["subject"].subject.name for row in rows)
+        chart = {
+            "labels": rules.band_labels(full_marks, exam.band_share),
+            "series": [{"name": row["subject"].subject.name, "data": row["stat"].bands} for row in rows],
+            "bandNote": f"满分 {full_marks.normalize():f} 分，分数段按满分的 {rules.percent(exam.band_share)}% 划分",
+        }
+        charts.append(
+            {"title": f"满分 {full_marks.normalize():f} 分：{names}", "chart": json.dumps(chart, ensure_ascii=False)}
+        )
+    return charts
 
 
 @login_required
@@ -196,20 +209,23 @@ def exam_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    """Per-subject ranking of schools among schools of the same category: bureau roles only."""
+    """Per-subject places of schools among schools of the same category (or their grades under the
+    exam's grades policy): bureau roles only. Categories are never mixed in one chart or order."""
     exam = _exam_for(request, pk)
     _require(selectors.sees_all_schools(request.user))
     subjects = list(exam.subjects.select_related("subject").order_by("order", "subject__order"))
     if not subjects:
         raise Http404
+    place = exam.place_shown(sees_all_schools=True, own_school=False)
+    noun = "等级" if place == rules.PLACE_GRADE else "排名"
     if request.GET.get("export") == "xlsx":
         key = _figures_key(exam, "ranking-xlsx")
         content = cache.get(key)
         if content is None:
-            all_stats = Statistic.objects.filter(exam=exam).select_related("school")
+            all_stats = Statistic.objects.filter(exam=exam)
             content = excel.write_workbook(exports.exam_school_sheets(exam, all_stats))
             cache.set(key, content, FIGURES_CACHE_SECONDS)
-        return excel.xlsx_response(f"{exam.name}-学校排名.xlsx", content)
+        return excel.xlsx_response(f"{exam.name}-学校{noun}.xlsx", content)
     chosen = next((s for s in subjects if str(s.pk) == request.GET.get("subject")), subjects[0])
     wanted = request.GET.get("category", "")
     if wanted != "all" and not (len(wanted) == 2 and wanted.isalnum()):
@@ -217,56 +233,82 @@ def exam_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     key = _figures_key(exam, "ranking", chosen.pk, wanted)
     page = cache.get(key)
     if page is None:
-        page = _ranking_body(exam, chosen, wanted)
+        page = _ranking_body(exam, chosen, wanted, place)
         cache.set(key, page, FIGURES_CACHE_SECONDS)
     return render(
         request,
         "monitoring/exam_ranking.html",
-        {"exam": exam, "subjects": subjects, "chosen": chosen, **page, "body": mark_safe(page["body"])},
+        {
+            "exam": exam,
+            "subjects": subjects,
+            "chosen": chosen,
+            "noun": noun,
+            "show_grades": place == rules.PLACE_GRADE,
+            **page,
+            "body": mark_safe(page["body"]),
+        },
     )
 
 
 # Stored statistics change only when the exam is recomputed, so the figures part of the ranking and
-# school pages, and the ranking workbook, are made once per computation (keyed by `computed_at`).
+# school pages, and the ranking workbook, are made once per computation (keyed by `computed_at`)
+# and per the exam's grades policy (which can change without a computation).
 FIGURES_CACHE_SECONDS = 3600
 
 
 def _figures_key(exam: Exam, *parts) -> str:
     stamp = exam.computed_at.timestamp() if exam.computed_at else 0
-    return ":".join(map(str, ["monitoring", exam.pk, stamp, settings.SHOW_GRADES_INSTEAD_OF_RANKS, *parts]))
+    return ":".join(map(str, ["monitoring", exam.pk, stamp, exam.shows_grades, *parts]))
 
 
-def _ranking_body(exam: Exam, chosen, wanted: str) -> dict:
-    stats = (
-        Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject=chosen)
-        .select_related("school__district")
-        .order_by("category", "rank", "school__code")
+def _ranking_body(exam: Exam, chosen, wanted: str, place: str) -> dict:
+    stats = Statistic.objects.filter(exam=exam, level=Level.SCHOOL, exam_subject=chosen).select_related(
+        "school__district"
     )
     present = [row["category"] for row in stats.values("category").annotate(n=Count("pk")).order_by("-n", "category")]
-    # Ranks are within a category, so the page opens on the largest one; "all" lists every category.
+    # Places are within a category, so the page opens on the largest one; "all" shows every
+    # category, each in a section of its own (its own chart and order), never mixed.
     category = wanted or (present[0] if present else "all")
     if category != "all":
         stats = stats.filter(category=category)
-    stats = list(stats)
+    ordered = exports.in_category_order(stats, grades=place == rules.PLACE_GRADE)
+    by_category = defaultdict(list)
+    for stat in ordered:
+        by_category[stat.category].append(stat)
     city = Statistic.objects.filter(exam=exam, level=Level.CITY, exam_subject=chosen).first()
-    chart = {
-        "schools": [s.school.name for s in stats],
-        "means": [float(s.mean) if s.mean is not None else None for s in stats],
-        "cityMean": float(city.mean) if city and city.mean is not None else None,
-    }
+    city_mean = float(city.mean) if city and city.mean is not None else None
+    groups = [
+        {
+            "label": codes.SCHOOL_CATEGORIES.get(code, code),
+            "rows": [{"stat": s, "place": _place_text(place, s)} for s in rows],
+            "chart": json.dumps(
+                {
+                    "schools": [s.school.name for s in rows],
+                    "means": [float(s.mean) if s.mean is not None else None for s in rows],
+                    "cityMean": city_mean,
+                    "fullMarks": float(chosen.full_marks),
+                },
+                ensure_ascii=False,
+            ),
+        }
+        for code, rows in by_category.items()
+    ]
     body = render_to_string(
         "monitoring/_ranking_body.html",
         {
             "exam": exam,
             "chosen": chosen,
-            "rows": stats,
+            "groups": groups,
             "city": city,
-            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
-            "chart": json.dumps(chart, ensure_ascii=False),
+            "show_grades": place == rules.PLACE_GRADE,
         },
     )
     categories = [(code, codes.SCHOOL_CATEGORIES.get(code, code)) for code in sorted(present)]
     return {"body": body, "category": category, "categories": categories}
+
+
+def _place_text(place: str, stat: Statistic) -> str:
+    return rules.place_text(place, rank=stat.rank, ranked_schools=stat.ranked_schools, grade=stat.grade_letter)
 
 
 @login_required
@@ -277,21 +319,28 @@ def exam_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     if visible is not None and school_id not in visible:
         raise Http404
     school = get_object_or_404(exam.schools.select_related("district"), pk=school_id)
-    key = _figures_key(exam, "school", school.pk)
+    # Whoever may open the page is a bureau role or the school's own staff: both see its place (or
+    # grade) as the exam's policy says; the key carries it all the same.
+    place = exam.place_shown(sees_all_schools=visible is None, own_school=visible is not None)
+    key = _figures_key(exam, "school", school.pk, place)
     body = cache.get(key)
     if body is None:
-        body = _school_body(request.user, exam, school)
+        body = _school_body(request.user, exam, school, place)
         cache.set(key, body, FIGURES_CACHE_SECONDS)
     return render(request, "monitoring/exam_school.html", {"exam": exam, "school": school, "body": mark_safe(body)})
 
 
-def _school_body(user, exam: Exam, school: School) -> str:
+def _school_body(user, exam: Exam, school: School, place: str) -> str:
     """The school's figures; the same for everyone allowed to see them (checked before)."""
     stats = list(
         Statistic.objects.filter(exam=exam, school=school, level=Level.SCHOOL).select_related("exam_subject__subject")
     )
     city = {s.exam_subject_id: s for s in Statistic.objects.filter(exam=exam, level=Level.CITY)}
-    subject_rows = [{"stat": s, "city": city.get(s.exam_subject_id)} for s in stats if s.exam_subject_id is not None]
+    subject_rows = [
+        {"stat": s, "city": city.get(s.exam_subject_id), "place": _place_text(place, s)}
+        for s in stats
+        if s.exam_subject_id is not None
+    ]
     subject_rows.sort(key=lambda row: row["stat"].exam_subject.order)
     overall = next((s for s in stats if s.exam_subject_id is None), None)
     class_stats = selectors.class_statistics_for(user=user, exam=exam, school_id=school.pk)
@@ -326,7 +375,8 @@ def _school_body(user, exam: Exam, school: School) -> str:
             "overall": overall,
             "subjects": subjects,
             "class_rows": class_rows,
-            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
+            "show_grades": place == rules.PLACE_GRADE,
+            "shows_place": place != rules.PLACE_NONE,
             "chart": json.dumps(chart, ensure_ascii=False),
         },
     )
@@ -345,22 +395,26 @@ def school_trend(request: HttpRequest, school_id: int) -> HttpResponse:
         .select_related("exam__semester", "exam_subject__subject")
         .order_by("exam__semester__start_year", "exam__semester__term", "exam__held_on", "exam_id")
     )
-    exams, series = [], defaultdict(dict)
+    sees_all = selectors.sees_all_schools(request.user)
+    own_school = school.pk in school_ids_for(request.user)
+    exams, series, places = [], defaultdict(dict), {}
     for stat in stats:
         if stat.exam not in exams:
             exams.append(stat.exam)
         series[stat.exam_subject.subject.name][stat.exam_id] = stat
+        if stat.exam_id not in places:  # each exam has its own policy: 第 14 名 / 共 35 所, or 等级 B
+            places[stat.exam_id] = stat.exam.place_shown(sees_all_schools=sees_all, own_school=own_school)
+        stat.place = _place_text(places[stat.exam_id], stat)
+
+    def point(stat: Statistic | None) -> dict | None:
+        if stat is None or stat.score_rate is None:
+            return None
+        return {"value": round(float(stat.score_rate) * 100, 1), "place": stat.place}
+
     chart = {
         "exams": [exam.name for exam in exams],
         "series": [
-            {
-                "name": subject,
-                "data": [
-                    float(by_exam[e.pk].score_rate) * 100 if e.pk in by_exam and by_exam[e.pk].score_rate else None
-                    for e in exams
-                ],
-            }
-            for subject, by_exam in series.items()
+            {"name": subject, "data": [point(by_exam.get(e.pk)) for e in exams]} for subject, by_exam in series.items()
         ],
     }
     table = [{"subject": subject, "cells": [by_exam.get(e.pk) for e in exams]} for subject, by_exam in series.items()]
@@ -371,8 +425,7 @@ def school_trend(request: HttpRequest, school_id: int) -> HttpResponse:
             "school": school,
             "exams": exams,
             "table": table,
-            "sees_all": selectors.sees_all_schools(request.user),
-            "show_grades": settings.SHOW_GRADES_INSTEAD_OF_RANKS,
+            "sees_all": sees_all,
             "chart": json.dumps(chart, ensure_ascii=False),
         },
     )
@@ -468,6 +521,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
                 w.school.code,
                 w.school.name,
                 w.school.district.name,
+                w.school.category_label,
                 w.get_kind_display() + (f"（{w.value_added_mark}）" if w.value_added_mark else ""),
                 w.exam_subject.subject.name if w.exam_subject_id else "多学科",
                 w.reason,
@@ -482,6 +536,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             "学校标识码",
             "学校",
             "区县",
+            "类别",
             "预警类型",
             "学科",
             "原因",
@@ -554,12 +609,13 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
         filed = [c for c in cells if c["met"] is not None]
         rows.append({"school": school, "cells": cells, "met": sum(bool(c["met"]) for c in filed), "filed": len(filed)})
     if request.GET.get("export") == "xlsx":
-        header = ["学校标识码", "学校", "区县", *[i.name for i in indicators], "达标项数"]
+        header = ["学校标识码", "学校", "区县", "类别", *[i.name for i in indicators], "达标项数"]
         data = (
             [
                 r["school"].code,
                 r["school"].name,
                 r["school"].district.name,
+                r["school"].category_label,
                 *[
                     ("" if c["value"] is None else f"{c['value']}{'（未达标）' if c['met'] is False else ''}")
                     for c in r["cells"]

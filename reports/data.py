@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring import rules as mrules
 from monitoring.items import selectors as item_selectors
 from monitoring.models import EarlyWarning, Exam, Indicator, IndicatorReport, Level, Statistic
 from monitoring.value_added import selectors as value_added
@@ -31,6 +31,7 @@ class SubjectLine:
     stat: Statistic
     city: Statistic | None
     position: str = ""
+    grades: bool = False  # the exam shows grades (等级) instead of places
 
     @property
     def mean_vs_city(self) -> Decimal | None:
@@ -52,13 +53,11 @@ class ExamSection:
     paper_summary: list = field(default_factory=list)  # the school report's line per subject
 
 
-def position_text(stat: Statistic) -> str:
-    """The school's place among schools of the same category, or its grade (等级) where policy asks."""
-    if settings.SHOW_GRADES_INSTEAD_OF_RANKS:
-        return f"等级{stat.grade_letter}" if stat.grade_letter else "—"
-    if stat.rank is None:
-        return "—"
-    return f"第{stat.rank}/{stat.ranked_schools}名"
+def position_text(stat: Statistic, exam: Exam) -> str:
+    """The school's place among schools of the same category, or its grade (等级) where the exam's
+    policy asks. A report is its school's own document (monitoring.rules.place_shown)."""
+    place = exam.place_shown(sees_all_schools=False, own_school=True)
+    return mrules.place_text(place, rank=stat.rank, ranked_schools=stat.ranked_schools, grade=stat.grade_letter)
 
 
 def inspection_summary(*, school: School, semester: Semester | None) -> dict:
@@ -106,7 +105,13 @@ def school_exam_section(exam: Exam, school: School, *, subject=None, prefix: str
             section.city_all_pass_rate = city[None].all_pass_rate if None in city else None
             continue
         section.lines.append(
-            SubjectLine(stat.exam_subject.subject.name, stat, city.get(stat.exam_subject_id), position_text(stat))
+            SubjectLine(
+                stat.exam_subject.subject.name,
+                stat,
+                city.get(stat.exam_subject_id),
+                position_text(stat, exam),
+                grades=exam.place_shown(sees_all_schools=False, own_school=True) == mrules.PLACE_GRADE,
+            )
         )
     classes = [s for s in stats if s.level == Level.CLASS and s.exam_subject_id is not None]
     subject_names = [line.subject for line in section.lines]
@@ -571,7 +576,7 @@ def outline(report: Report) -> list[dict]:
 def subject_figures(line: SubjectLine) -> findings.SubjectFigures:
     """One subject line of a report as the plain figures the findings read."""
     stat, city = line.stat, line.city
-    grade = stat.grade_letter if settings.SHOW_GRADES_INSTEAD_OF_RANKS else ""
+    grade = stat.grade_letter if line.grades else ""
     return findings.SubjectFigures(
         subject=line.subject,
         full_marks=stat.exam_subject.full_marks,

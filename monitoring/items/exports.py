@@ -1,18 +1,29 @@
 """Excel exports of paper analysis: a header and rows per table, as the pages show them."""
 
-from eduquality.excel import Sheet
+from eduquality.excel import PERCENT_FORMAT, Sheet, formats_of
 from monitoring.exports import percent_cell
 
 
-def _rate(value) -> str:
-    return percent_cell(value)
+def _rate(value):
+    """A rate as the number it is (0.857), shown as 85.7% by the column's percent format."""
+    return value
+
+
+def _percent_columns(header: list[str], *titles: str) -> dict[int, str]:
+    return formats_of(header, dict.fromkeys(titles, PERCENT_FORMAT))
+
+
+ITEM_HEADER = ["题号", "题型", "分值", "知识点", "能力层级", "参考人数", "平均分", "得分率", "区分度", "题总相关",
+               "满分率", "零分率", "标记", "选项分布（全体/高分组/低分组）"]  # fmt: skip
+PROFILE_HEADER = ["知识点", "分值", "本校", "本区县", "全市", "与全市差"]
+LOST_HEADER = ["题号", "知识点", "分值", "本校得分率", "全市得分率", "差"]
 
 
 def item_sheet(title: str, rows: list[dict]) -> Sheet:
     return Sheet(
         title=title,
-        header=["题号", "题型", "分值", "知识点", "能力层级", "参考人数", "平均分", "得分率", "区分度", "题总相关",
-                "满分率", "零分率", "标记", "选项分布（全体/高分组/低分组）"],
+        header=ITEM_HEADER,
+        number_formats=_percent_columns(ITEM_HEADER, "得分率", "满分率", "零分率"),
         rows=[
             [
                 row["item"].label,
@@ -47,7 +58,10 @@ def two_way_sheet(abilities: list[str], table: list[dict]) -> Sheet:
         rows=[
             [
                 row["point"],
-                *[f"{c['points'].normalize():f}分 {_rate(c['rate'])}" if c["labels"] else "" for c in row["cells"]],
+                *[
+                    f"{c['points'].normalize():f}分 {percent_cell(c['rate'])}" if c["labels"] else ""
+                    for c in row["cells"]
+                ],
                 row["total"],
             ]
             for row in table
@@ -59,7 +73,8 @@ def two_way_sheet(abilities: list[str], table: list[dict]) -> Sheet:
 def profile_sheet(rows: list[dict]) -> Sheet:
     return Sheet(
         title="知识点得分率",
-        header=["知识点", "分值", "本校", "本区县", "全市", "与全市差"],
+        header=PROFILE_HEADER,
+        number_formats=_percent_columns(PROFILE_HEADER, "本校", "本区县", "全市", "与全市差"),
         rows=[
             [
                 ("" if row["is_domain"] else "　") + row["point"].name,
@@ -79,6 +94,7 @@ def heatmap_sheet(points, rows: list[dict]) -> Sheet:
     return Sheet(
         title="班级知识点得分率",
         header=["班级", "参考人数", *[p.name for p in points]],
+        number_formats=dict.fromkeys(range(2, 2 + len(points)), PERCENT_FORMAT),
         rows=[[row["name"], row["sitters"], *[_rate(c) for c in row["cells"]]] for row in rows],
         widths=[14, 10, *[14] * len(points)],
     )
@@ -87,7 +103,8 @@ def heatmap_sheet(points, rows: list[dict]) -> Sheet:
 def lost_sheet(rows: list[dict]) -> Sheet:
     return Sheet(
         title="典型失分题",
-        header=["题号", "知识点", "分值", "本校得分率", "全市得分率", "差"],
+        header=LOST_HEADER,
+        number_formats=_percent_columns(LOST_HEADER, "本校得分率", "全市得分率", "差"),
         rows=[
             [
                 row["item"].label,

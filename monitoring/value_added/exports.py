@@ -1,12 +1,13 @@
 """Excel export of value-added: one sheet per subject and the total (header + row generator)."""
 
-from eduquality.excel import Sheet
+from eduquality.excel import PERCENT_FORMAT, Sheet, formats_of
 from monitoring.value_added.models import ValueAdded
 
 HEADER = [
     "学校标识码",
     "学校",
     "区县",
+    "类别",
     "本次参考人数",
     "匹配人数",
     "匹配率",
@@ -35,9 +36,10 @@ def row(va: ValueAdded) -> list:
         va.school.code,
         va.school.name,
         va.school.district.name,
+        va.school.category_label,
         va.sitters,
         va.matched,
-        f"{rate * 100:.1f}%" if rate is not None else "",
+        rate,
         _round(va.intake),
         _round(va.attainment),
         _round(va.estimate),
@@ -59,6 +61,11 @@ def sheets(figures, subject_names: dict[int | None, str]) -> list[Sheet]:
     for va in figures:
         grouped.setdefault(va.exam_subject_id, []).append(va)
     return [
-        Sheet(f"增值-{subject_names.get(key, '总分')}", HEADER, (row(va) for va in rows))
+        Sheet(
+            f"增值-{subject_names.get(key, '总分')}",
+            HEADER,
+            (row(va) for va in rows),
+            number_formats=formats_of(HEADER, {"匹配率": PERCENT_FORMAT}),
+        )
         for key, rows in grouped.items()
     ]

@@ -16,17 +16,20 @@
       var o = base();
       o.legend = { top: 0 };
       o.title = { text: d.bandNote, bottom: 0, left: "center", textStyle: { fontSize: 12, fontWeight: "normal", color: "#666" } };
-      o.xAxis = { type: "category", data: d.labels, name: "分数段" };
-      o.yAxis = { type: "value", name: "人数" };
+      o.grid.bottom = 64;
+      o.xAxis = { type: "category", data: d.labels, name: "分数段", nameLocation: "middle", nameGap: 28 };
+      o.yAxis = { type: "value", name: "人数", min: 0 };
       o.series = d.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; });
       return o;
     },
-    // Schools' means in one subject, with the city mean as a line.
+    // Schools' means in one subject (one category), with the city mean as a line. The axis starts
+    // at zero and ends at full marks: a bar's length is the score, never a difference from a cut.
     ranking: function (d) {
       var o = base();
       o.grid.left = 16;
-      o.xAxis = { type: "value", name: "平均分", scale: true };
-      o.yAxis = { type: "category", data: d.schools.slice().reverse(), axisLabel: { width: 140, overflow: "truncate" } };
+      o.grid.right = 48;
+      o.xAxis = { type: "value", name: "平均分", nameLocation: "middle", nameGap: 28, min: 0, max: d.fullMarks || null };
+      o.yAxis = { type: "category", data: d.schools.slice().reverse(), axisLabel: { width: 220, overflow: "break", interval: 0 } };
       var series = { type: "bar", name: "平均分", data: d.means.slice().reverse(), itemStyle: { color: PALETTE[0] } };
       if (d.cityMean !== null) {
         series.markLine = { symbol: "none", data: [{ xAxis: d.cityMean, name: "全市平均" }], label: { formatter: "全市 {c}" }, lineStyle: { color: PALETTE[3] } };
@@ -39,7 +42,7 @@
       var o = base();
       o.legend = { top: 0 };
       o.xAxis = { type: "category", data: d.subjects };
-      o.yAxis = { type: "value", name: "得分率(%)", max: 100 };
+      o.yAxis = { type: "value", name: "得分率(%)", min: 0, max: 100 };
       o.series = [
         { name: "本校", type: "bar", data: d.school },
         { name: "全市", type: "bar", data: d.city }
@@ -70,12 +73,24 @@
       o.series = d.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; });
       return o;
     },
-    // A school's score rate per subject across exams.
+    // A school's score rate per subject across exams; the tooltip says its place in each exam
+    // ("第 14 名 / 共 35 所", or its grade where the exam's policy shows grades).
     trend: function (d) {
       var o = base();
       o.legend = { top: 0 };
-      o.xAxis = { type: "category", data: d.exams };
-      o.yAxis = { type: "value", name: "得分率(%)", scale: true };
+      o.tooltip = {
+        trigger: "axis",
+        formatter: function (points) {
+          var lines = [points.length ? points[0].axisValueLabel : ""];
+          points.forEach(function (p) {
+            if (!p.data) { return; }
+            lines.push(p.marker + p.seriesName + "：得分率 " + p.data.value + "%" + (p.data.place && p.data.place !== "—" ? "，" + p.data.place : ""));
+          });
+          return lines.join("<br>");
+        }
+      };
+      o.xAxis = { type: "category", data: d.exams, axisLabel: { interval: 0, width: 120, overflow: "break" } };
+      o.yAxis = { type: "value", name: "得分率(%)", min: 0, max: 100 };
       o.series = d.series.map(function (s) { return { name: s.name, type: "line", data: s.data, connectNulls: true }; });
       return o;
     },
@@ -108,6 +123,10 @@
   function draw(el) {
     var build = builders[el.dataset.chart];
     if (!build || !window.echarts) { return; }
+    if (el.dataset.chart === "ranking") {  // a bar per school, each tall enough to read its name
+      var count = JSON.parse(el.dataset.chartData).schools.length;
+      el.style.height = Math.max(240, 28 * count + 96) + "px";
+    }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(build(JSON.parse(el.dataset.chartData)));
     window.addEventListener("resize", function () { chart.resize(); });

@@ -297,12 +297,25 @@ def test_chinese_is_sent_as_utf8_not_escapes(api_world):
     assert response["Content-Type"].startswith("application/json")
 
 
-def test_with_the_grades_setting_the_api_gives_grades_not_ranks(api_world, settings):
+def test_an_exam_with_the_grades_policy_gives_grades_not_ranks_in_the_api(api_world):
+    exam = api_world["exam"]
+    exam.grade_policy = "grades"
+    exam.save()
+    url = f"/api/v1/exams/{exam.pk}/statistics?level=school&page_size=500"
+    for role in ("bureau", "principal"):
+        rows = bearer(api_world["tokens"][role]).get(url).json()["results"]
+        assert rows and all(r["rank"] is None and r["ranked_schools"] == 0 for r in rows)
+        assert all(r["grade"] for r in rows if r["score_rate"] is not None)
+
+
+def test_the_exam_policy_wins_over_the_city_default_in_the_api(api_world, settings):
     settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
     url = f"/api/v1/exams/{api_world['exam'].pk}/statistics?level=school&page_size=500"
+    assert all(r["rank"] is None for r in bearer(api_world["tokens"]["bureau"]).get(url).json()["results"])
+    api_world["exam"].grade_policy = "ranks"
+    api_world["exam"].save()
     rows = bearer(api_world["tokens"]["bureau"]).get(url).json()["results"]
-    assert rows and all(r["rank"] is None for r in rows)
-    assert all(r["grade"] for r in rows if r["score_rate"] is not None)
+    assert any(r["rank"] == 1 for r in rows)
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ def test_an_upload_that_is_not_a_workbook_is_refused_at_once(city, login, django
 def test_the_bureau_reads_the_ranking_and_exports_it(exam, city, login):
     client = login(city.bureau)
     page = client.get(reverse("monitoring:exam-ranking", args=[exam.pk])).content.decode()
-    assert "甲小学" in page and "乙小学" in page and "1/2" in page
+    assert "甲小学" in page and "乙小学" in page and "第 1 名 / 共 2 所" in page
     response = client.get(reverse("monitoring:exam-ranking", args=[exam.pk]) + "?export=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["语文", "数学"]
@@ -328,14 +328,24 @@ def test_the_correction_page_masks_the_students_name_for_bureau_staff(exam, city
     assert "欧阳小明" not in text and "欧" in text
 
 
-def test_with_the_grades_setting_pages_show_grades_instead_of_ranks(exam, city, login, settings):
-    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+def test_with_the_city_default_of_grades_pages_show_grades_instead_of_ranks(exam, city, login, settings):
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True  # the city default; the exam is left at 默认
     stat = Statistic.objects.get(exam=exam, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
     page = login(city.principal_a).get(reverse("monitoring:exam-school", args=[exam.pk, city.school_a.pk]))
     text = page.content.decode()
-    assert "等级" in text and "同类排名" not in text
-    assert f"<td>{stat.grade_letter}</td>" in text
-    assert "1/2" not in text
+    assert "等级" in text and "同类学校名次" not in text
+    assert f"<td>等级 {stat.grade_letter}</td>" in text
+    assert "第 1 名" not in text
+
+
+def test_an_exam_that_asks_for_ranks_shows_the_principal_their_own_place_despite_the_city_default(
+    exam, city, login, settings
+):
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+    exam.grade_policy = Exam.GradePolicy.RANKS
+    exam.save()
+    text = login(city.principal_a).get(reverse("monitoring:exam-school", args=[exam.pk, city.school_a.pk])).content
+    assert "<td>第 1 名 / 共 2 所</td>" in text.decode()
 
 
 def test_the_ranking_opens_on_the_largest_category_and_can_show_all(city, login):

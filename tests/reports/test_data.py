@@ -27,7 +27,7 @@ def test_school_report_shows_each_subject_against_the_city(city, semester, exam)
     # 数学 is every score minus one: 76.50 against 69.00.
     assert "4（1）76.5069.00+7.5" in text
     assert "全科及格率（本校与全市）" in text and "75.0%62.5%" in text
-    assert "第1/2名" in text and "各学科得分率" in text
+    assert "第1名/共2所" in text and "各学科得分率" in text  # (squeezed: the PDF's spaces removed)
 
 
 def test_school_report_gathers_its_subject_reports(city, semester, exam):
@@ -124,13 +124,25 @@ def test_a_report_without_statistics_says_so(city, semester):
     assert "本学期尚无已统计的质量监测数据" in rendered_text(ReportFactory(school=city.school_a))
 
 
-def test_position_shows_the_grade_instead_of_the_rank_when_policy_asks(city, semester, exam, settings):
+def test_position_shows_the_grade_instead_of_the_rank_when_the_exams_policy_asks(city, semester, exam, settings):
     from monitoring.models import Level, Statistic
 
     stat = Statistic.objects.get(exam=exam, level=Level.SCHOOL, school=city.school_a, exam_subject__subject__code="YW")
-    assert data.position_text(stat) == "第1/2名"
-    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
-    assert data.position_text(stat) == "等级B"  # score rate 77.5%: between the 70% and 85% lines
+    assert data.position_text(stat, exam) == "第 1 名 / 共 2 所"
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True  # the city default
+    assert data.position_text(stat, exam) == "等级 B"  # score rate 77.5%: between the 70% and 85% lines
+    exam.grade_policy = "ranks"  # the exam's own choice wins
+    assert data.position_text(stat, exam) == "第 1 名 / 共 2 所"
+    settings.SHOW_GRADES_INSTEAD_OF_RANKS = False
+    exam.grade_policy = "grades"
+    assert data.position_text(stat, exam) == "等级 B"
+
+
+def test_a_report_prints_no_place_for_an_exam_under_the_grades_policy(city, semester, exam):
+    exam.grade_policy = "grades"
+    exam.save()
+    text = rendered_text(ReportFactory(school=city.school_a))
+    assert "等级B" in text and "第1名" not in text and "同类学校中列第" not in text
 
 
 def test_the_star_level_prints_in_words_not_as_a_bare_number(city, semester, exam):

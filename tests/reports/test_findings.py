@@ -313,8 +313,9 @@ def test_a_subject_report_editor_shows_only_its_subject(city, semester, exam, lo
 
 
 @pytest.mark.django_db
-def test_findings_obey_the_grade_policy(city, semester, exam, login, settings):
-    settings.SHOW_GRADES_INSTEAD_OF_RANKS = True
+def test_findings_obey_the_exams_grade_policy(city, semester, exam, login):
+    exam.grade_policy = "grades"
+    exam.save()
     report = ReportFactory(school=city.school_a)
     text = login(city.academic_lead_a).get(reverse("reports:report-edit", args=[report.pk])).content.decode()
     assert "同类学校中为" in text
