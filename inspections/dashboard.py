@@ -113,7 +113,7 @@ def star_figure(scope: Scope) -> dict:
         title=f"星级分布（{rules.school_year_label(year)}）" if year else "星级分布",
         chart="bar",
         order=40,
-        categories=["未达星级" if n == 0 else f"{n}星" for n in levels],
+        categories=[rules.stars(n) if n == 0 else "★" * n for n in levels],
         series=[{"name": "学校数", "data": [counts.get(n, 0) for n in levels]}],
         urls=[f"{table_url}?year={year}&star_level={n}{district_query}" for n in levels],
         axis="所",

@@ -68,8 +68,16 @@ def latest_exams(scope: Scope) -> list[Exam]:
         exams = exams.filter(schools=scope.school)
     elif scope.level == DISTRICT:
         exams = exams.filter(schools__district=scope.district).distinct()
-    ordered = exams.order_by(F("held_on").desc(nulls_last=True), "-computed_at", "-pk").only("pk", "name", "grade")
+    ordered = exams.select_related("semester").order_by(F("held_on").desc(nulls_last=True), "-computed_at", "-pk")
     return list(ordered[:TREND_EXAMS])[::-1]
+
+
+def exam_label(exam: Exam) -> str:
+    """An exam's name short enough for an axis: its semester as 2026秋/2027春, then the rest of the name."""
+    semester = exam.semester
+    season = f"{semester.start_year}秋" if semester.term == 1 else f"{semester.start_year + 1}春"
+    rest = exam.name.removeprefix(str(semester)).removeprefix(semester.academic_year_label)
+    return f"{season} {rest.strip()}"
 
 
 def _rates_by(stats, key: str) -> dict:
@@ -112,7 +120,7 @@ def trend_figure(scope: Scope, exams: list[Exam]) -> dict:
         title=f"三率趋势（最近 {len(exams)} 次监测，各科平均）" + ("，与全市对比" if scope.level != CITY else ""),
         chart="line",
         order=50,
-        categories=[e.name for e in exams],
+        categories=[exam_label(e) for e in exams],
         series=series,
         urls=urls,
         percent=True,

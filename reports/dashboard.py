@@ -10,11 +10,17 @@ from django.utils import timezone
 from eduquality.figures import figure
 from reports import rules
 from reports.models import ANNUAL_KINDS, Deadline, Kind, Report
-from schools.dashboard import Scope
+from schools.dashboard import SCHOOL, Scope
 from schools.models import School, Semester, TeachingGroup
 
-# The reports schools file (the district report is the bureau's own).
+# The reports schools file (the district report is the bureau's own), with the short names of the chart.
 FILED_KINDS = (Kind.SUBJECT, Kind.SCHOOL, Kind.PRINCIPAL_SEMESTER, Kind.PRINCIPAL_ACCOUNT)
+SHORT_NAMES = {
+    Kind.SUBJECT: "学科报告",
+    Kind.SCHOOL: "全校报告",
+    Kind.PRINCIPAL_SEMESTER: "学期工作报告",
+    Kind.PRINCIPAL_ACCOUNT: "校长述职",
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def filing_figure(scope: Scope, user_is_bureau: bool) -> dict | None:
     if semester is None:
         return None
     progress = [p for p in progress_for(scope, semester, timezone.localdate()) if p.expected]
-    categories = [Kind(p.kind).label + (f"（{p.due_on:%m-%d}截止）" if p.due_on else "（未设截止）") for p in progress]
+    categories = [SHORT_NAMES[p.kind] + (f"（{p.due_on:%m-%d}截止）" if p.due_on else "（未设截止）") for p in progress]
     if user_is_bureau:
         urls = [f"{reverse('reports:tracking')}?kind={p.kind}&semester={semester.pk}" for p in progress]
         links = [("报送情况与催报", reverse("reports:tracking"))]
@@ -107,4 +113,6 @@ def filing_figure(scope: Scope, user_is_bureau: bool) -> dict | None:
         ],
         links=links,
         empty="本学期没有应报送的报告。",
+        # A school's leaders see three figures: this one takes the first row alone.
+        wide=scope.level == SCHOOL and not scope.sees_all,
     )

@@ -38,7 +38,7 @@ def home_heading(user, params) -> dict:
     scope = scope_for(user, params)
     return {
         "semester": Semester.objects.filter(is_current=True).first(),
-        "crumbs": scope.crumbs if scope and scope.sees_all else (),
+        "crumbs": scope.crumbs if scope else (),
     }
 
 

@@ -9,7 +9,7 @@
 
   function option(kind, d) {
     var narrow = window.innerWidth < 576;
-    var valueAxis = { type: "value", name: d.axis, minInterval: d.percent ? 0 : 1, min: 0 };
+    var valueAxis = { type: "value", minInterval: d.percent ? 0 : 1, min: 0 };
     if (d.percent) {
       valueAxis.max = 100;
       valueAxis.axisLabel = { formatter: "{value}%" };
@@ -17,7 +17,11 @@
     var labels = d.categories;
     var categoryAxis = {
       type: "category", data: labels, triggerEvent: true,
-      axisLabel: { interval: 0, width: d.horizontal ? (narrow ? 84 : 150) : 80, overflow: "truncate", rotate: !d.horizontal && labels.length > 6 ? 30 : 0 }
+      axisLabel: {
+        interval: 0, overflow: "truncate",
+        width: d.horizontal ? (narrow ? 96 : 160) : Math.max(64, Math.min(180, (narrow ? 300 : 560) / Math.max(labels.length, 1))),
+        rotate: !d.horizontal && (labels.length > 6 || (narrow && labels.length > 4)) ? 30 : 0
+      }
     };
     var series = d.series.map(function (s, i) {
       var one = { name: s.name, type: kind === "line" ? "line" : "bar", data: s.data, cursor: d.urls.length ? "pointer" : "default" };
