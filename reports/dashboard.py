@@ -80,7 +80,7 @@ def filing_figure(scope: Scope, user_is_bureau: bool) -> dict | None:
     if semester is None:
         return None
     progress = [p for p in progress_for(scope, semester, timezone.localdate()) if p.expected]
-    categories = [SHORT_NAMES[p.kind] + (f"（{p.due_on:%m-%d}截止）" if p.due_on else "（未设截止）") for p in progress]
+    categories = [SHORT_NAMES[p.kind] + (f"（{p.due_on:%m-%d}）" if p.due_on else "") for p in progress]
     if user_is_bureau:
         urls = [f"{reverse('reports:tracking')}?kind={p.kind}&semester={semester.pk}" for p in progress]
         links = [("报送情况与催报", reverse("reports:tracking"))]
@@ -112,6 +112,7 @@ def filing_figure(scope: Scope, user_is_bureau: bool) -> dict | None:
             {"label": "逾期未报", "value": overdue, "url": links[0][1], "tone": "danger" if overdue else ""},
         ],
         links=links,
+        note="括号内为截止日期；未设截止日期的报告不计逾期。",
         empty="本学期没有应报送的报告。",
         # A school's leaders see three figures: this one takes the first row alone.
         wide=scope.level == SCHOOL and not scope.sees_all,

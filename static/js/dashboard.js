@@ -26,6 +26,7 @@
     var series = d.series.map(function (s, i) {
       var one = { name: s.name, type: kind === "line" ? "line" : "bar", data: s.data, cursor: d.urls.length ? "pointer" : "default" };
       if (kind === "stack") { one.stack = "n"; }
+      if (kind !== "line") { one.barMaxWidth = 28; }
       if (s.color) { one.itemStyle = { color: s.color }; }
       if (kind === "line") { one.connectNulls = true; one.symbolSize = 8; if (s.dashed) { one.lineStyle = { type: "dashed" }; } }
       if (kind === "bar" && d.series.length === 1) { one.label = { show: true, position: d.horizontal ? "right" : "top", formatter: d.percent ? "{c}%" : "{c}" }; }
