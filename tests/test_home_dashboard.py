@@ -241,3 +241,12 @@ def test_the_cockpit_costs_a_fixed_number_of_queries(cockpit, login, django_asse
     principal.get(reverse("home"))
     with django_assert_max_num_queries(37):
         principal.get(reverse("home"))
+
+
+def test_an_exam_on_an_axis_is_named_by_season_and_the_rest_of_its_name():
+    from monitoring.dashboard import exam_label
+    from monitoring.models import Exam
+
+    autumn, spring = Semester(start_year=2026, term=1), Semester(start_year=2026, term=2)
+    assert exam_label(Exam(name=f"{autumn}八年级期中统考", semester=autumn)) == "2026秋 八年级期中统考"
+    assert exam_label(Exam(name="五年级期末统考", semester=spring)) == "2027春 五年级期末统考"
