@@ -159,6 +159,7 @@ def test_the_bureau_sees_every_district_and_drills_down_to_a_class(cockpit, logi
     assert a.name not in district.content.decode()
 
     school = client.get(reverse("home"), {"school": a.pk})
+    assert "学校档案" in school.content.decode()
     figures = figures_of(school)
     units = figures["rates-units"]["rows"]
     assert units and all(r["url"].startswith("/schools/classs/") for r in units)
@@ -192,6 +193,7 @@ def test_people_without_a_cockpit_see_their_cards_and_no_empty_jobs_panel(cockpi
     assert response.context["figures"] == []
     page = response.content.decode()
     assert "我最近的后台任务" not in page and "质量驾驶舱" not in page
+    assert "暂无待办的报告" not in page  # a teacher writes no report
     assert "我的教师档案" in page
 
 
