@@ -13,22 +13,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from eduquality.extensions import describe_roles
 from eduquality.models import AccessLog
-
-
-def _roles(user) -> str:
-    from schools.models import Role, School
-    from schools.scoping import grants_of
-
-    grants = sorted(grants_of(user), key=lambda g: (g.role, g.school_id or 0))
-    schools = dict(School.objects.filter(pk__in={g.school_id for g in grants if g.school_id}).values_list("pk", "name"))
-    labels = []
-    for grant in grants:
-        label = Role(grant.role).label if grant.role in Role.values else grant.role
-        labels.append(f"{label}（{schools[grant.school_id]}）" if grant.school_id in schools else label)
-    if getattr(user, "is_superuser", False):
-        labels.insert(0, "系统管理员")
-    return "、".join(labels)[:200] or "无角色"
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -40,7 +26,7 @@ def log_access(request: HttpRequest, what: str, allowed: bool) -> AccessLog:
     return AccessLog.objects.create(
         user=user,
         username=user.get_username() if user else "（未登录）",
-        roles=_roles(user) if user else "",
+        roles=describe_roles(user) if user else "",
         what=what[:200],
         path=request.get_full_path()[:500],
         method=request.method[:8],

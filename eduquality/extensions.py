@@ -4,7 +4,14 @@ Each project app may have, besides its urls:
 
 - `<app>/navigation.py` with `menu(user) -> dict | None` (a top-bar group: label, icon, children
   [(label, url)]) and `home_panels(user) -> list[dict]` (cards on the home page: title, icon,
-  items [{"text", "url", "badge"}], empty text);
+  items [{"text", "url", "badge"}], empty text); optionally `home_heading(user, params) -> dict`
+  (semester and breadcrumbs under the greeting; the first app that has one gives it),
+  `home_sections(user, params) -> list[dict]` (blocks of the home page: "order", "template" and the
+  template's own keys) and `dashboard(user, params) -> list[dict]` (the figures of the cockpit, see
+  `templates/includes/dashboard.html` for their keys; `params` is the page's query string);
+- `<app>/identity.py` (one app: schools), who a user is: `role_key(user)` (a cache key of the roles
+  held), `role_codes(user)`, `role_labels(user)`, `describe_roles(user)` (roles with their schools,
+  for the access log) and `oversees_city(user)` (局机关). The core never imports the role model;
 - `<app>/demo.py` with `build_demo() -> list[str]`: adds the app's demo records to the demo city
   after the registry is built, and returns lines for seed_demo's summary.
 
@@ -46,6 +53,68 @@ def home_panels(user) -> list[dict]:
         if hasattr(module, "home_panels"):
             panels += module.home_panels(user)
     return panels
+
+
+def _ordered(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda item: item.get("order", 50))
+
+
+def home_heading(user, params) -> dict:
+    for module in app_modules("navigation"):
+        if hasattr(module, "home_heading"):
+            return module.home_heading(user, params)
+    return {}
+
+
+def home_sections(user, params) -> list[dict]:
+    sections = []
+    for module in app_modules("navigation"):
+        if hasattr(module, "home_sections"):
+            sections += module.home_sections(user, params)
+    return _ordered(sections)
+
+
+def dashboard(user, params) -> list[dict]:
+    """The cockpit's figures of every app, in their "order"."""
+    figures = []
+    for module in app_modules("navigation"):
+        if hasattr(module, "dashboard"):
+            figures += module.dashboard(user, params)
+    return _ordered(figures)
+
+
+def _identity() -> ModuleType | None:
+    modules = app_modules("identity")
+    return modules[0] if modules else None
+
+
+def role_key(user) -> str:
+    identity = _identity()
+    return identity.role_key(user) if identity else f"{user.is_staff}:{user.is_superuser}"
+
+
+def role_codes(user) -> list[str]:
+    identity = _identity()
+    return identity.role_codes(user) if identity else []
+
+
+def role_labels(user) -> list[str]:
+    identity = _identity()
+    return identity.role_labels(user) if identity else []
+
+
+def describe_roles(user) -> str:
+    identity = _identity()
+    if identity:
+        return identity.describe_roles(user)
+    return "系统管理员" if getattr(user, "is_superuser", False) else "无角色"
+
+
+def oversees_city(user) -> bool:
+    identity = _identity()
+    if identity:
+        return identity.oversees_city(user)
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
 def build_app_demos() -> list[str]:

@@ -4,54 +4,31 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from eduquality import excel, jobs
+from eduquality import excel, extensions, jobs
 from eduquality.access_log import logs_access
-from eduquality.extensions import home_panels
 from eduquality.filters import AccessLogFilter
 from eduquality.jobs import job_qs_for
 from eduquality.models import AccessLog, Job
-from schools.models import Role, School, Semester, Student, Teacher
-from schools.scoping import grants_of, is_bureau, school_ids_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    grants = grants_of(user)
-    role_labels = sorted({Role(grant.role).label for grant in grants if grant.role in Role.values})
-    my_schools = School.objects.filter(pk__in=school_ids_for(user)).select_related("district", "school_type")
+    """The home page is the apps': a greeting, then their cockpit figures, sections and cards
+    (eduquality/extensions.py), then the user's own background jobs when there are any."""
+    user, params = request.user, request.GET
     context = {
-        "role_labels": role_labels,
-        "my_schools": [
-            {
-                "school": school,
-                "roles": sorted(Role(g.role).label for g in grants if g.school_id == school.pk),
-            }
-            for school in my_schools
-        ],
-        "current_semester": Semester.objects.filter(is_current=True).first(),
-        "recent_jobs": job_qs_for(user=user)[:5],
-        "is_bureau": is_bureau(user),
+        "role_labels": extensions.role_labels(user),
+        "heading": extensions.home_heading(user, params),
+        "figures": extensions.dashboard(user, params),
+        "sections": extensions.home_sections(user, params),
+        "panels": extensions.home_panels(user),
+        "recent_jobs": list(job_qs_for(user=user)[:5]),
     }
-    if context["is_bureau"]:
-        context["city"] = {
-            **School.objects.aggregate(
-                schools=Count("pk", filter=Q(is_active=True)),
-                districts=Count("district", distinct=True),
-                city_direct=Count("pk", filter=Q(is_city_direct=True)),
-            ),
-            "teachers": Teacher.objects.filter(is_active=True).count(),
-            "students": Student.objects.filter(is_active=True).count(),
-        }
-    teacher = getattr(user, "teacher", None) if hasattr(user, "teacher") else None
-    context["teacher_record"] = teacher
-    context["panels"] = home_panels(user)
     return render(request, "home.html", context)
 
 
@@ -116,7 +93,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
     """学生信息访问日志: bureau staff read who looked at minors' data; the rows cannot be changed."""
-    if not is_bureau(request.user):
+    if not extensions.oversees_city(request.user):
         raise PermissionDenied
     log_filter = AccessLogFilter(request.GET, queryset=AccessLog.objects.all())
     if request.GET.get("export") == "xlsx":

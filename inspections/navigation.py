@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 
+from inspections import dashboard as figures
 from inspections import selectors
 from inspections.models import Observation, RectificationOrder, Visit
+from schools.dashboard import scope_for
 from schools.models import Semester
 from schools.scoping import grants_of, is_bureau, is_inspector, school_leader_ids_for
 
@@ -145,3 +147,11 @@ def home_panels(user) -> list[dict]:
             }
         )
     return panels
+
+
+def dashboard(user, params) -> list[dict]:
+    """The cockpit's inspection figures: orders and star levels of the user's scope."""
+    scope = scope_for(user, params)
+    if scope is None:
+        return []
+    return [figures.order_figure(scope), figures.star_figure(scope)]

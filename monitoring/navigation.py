@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 
+from monitoring import dashboard as figures
 from monitoring import selectors
 from monitoring.models import Exam, ResearchVisit
+from schools.dashboard import scope_for
 from schools.scoping import school_ids_for
 
 
@@ -63,3 +65,15 @@ def home_panels(user) -> list[dict]:
             }
         )
     return panels
+
+
+def dashboard(user, params) -> list[dict]:
+    """The cockpit's monitoring figures for the user's scope (warnings for bureau roles only)."""
+    scope = scope_for(user, params)
+    if scope is None:
+        return []
+    exams = figures.latest_exams(scope)
+    found = [figures.trend_figure(scope, exams), figures.units_figure(scope, exams)]
+    if scope.sees_all and selectors.sees_all_schools(user):
+        found.insert(0, figures.warning_figure(scope))
+    return found
