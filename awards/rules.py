@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from eduquality import words
+
 TRIM_FROM_JUDGES = 5  # 五名及以上评委评分时，去掉一个最高分和一个最低分
 TWO_PLACES = Decimal("0.01")
 
@@ -139,7 +141,9 @@ def eligibility_problems(nominee: Nominee, rules: EligibilityRules) -> list[str]
         if nominee.star_level is None:
             problems.append("未查到该校本年度教学常规星级评定结果。")
         else:
-            problems.append(f"该校教学常规星级为{nominee.star_level}星，未达到{rules.min_star_level}星。")
+            problems.append(
+                f"该校教学常规星级为{words.star_label(nominee.star_level)}，未达到{words.star_label(rules.min_star_level)}。"
+            )
     return problems
 
 
