@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from awards.models import Campaign, Criterion, Holiday, Nomination
+from eduquality import words
 from schools.models import Subject
 
 
@@ -99,7 +100,7 @@ class ScoreForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"c{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name}（满分 {criterion.max_score}）",
+                label=f"{criterion.name}（满分 {words.figure(criterion.max_score)}）",
                 max_digits=5,
                 decimal_places=1,
                 required=True,
