@@ -2,6 +2,7 @@
 
 import json
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -141,6 +142,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "subjects": subjects,
         "city_rows": city_rows,
         "all_subjects": city.get(None),
+        "full_total": sum((subject.full_marks for subject in subjects), Decimal(0)),  # 各科合计's 满分
         "sees_all": own_ids is None,
         "own_schools": School.objects.filter(pk__in=own_ids or []) if own_ids is not None else None,
         "value_added_school_ids": school_leader_ids_for(user),  # who may open their classes' value-added
