@@ -137,7 +137,15 @@ class ObjectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["nomination"].queryset = winners
         self.fields["nomination"].empty_label = "公示名单整体（不针对具体对象）"
-        self.fields["nomination"].label_from_instance = lambda n: f"{n.nominee_name}（{n.school}）{n.prize}"
+        self.fields["nomination"].label_from_instance = _notice_label
+
+
+def _notice_label(nomination: Nomination) -> str:
+    """A row of the notice in a word: 刘冬梅（浑江区红旗小学）· 农村小学阅读能力培养 · 一等奖; a
+    school-level entry is named once by its school."""
+    name = nomination.nominee_name
+    parts = [name if name == nomination.school.name else f"{name}（{nomination.school}）"]
+    return " · ".join([*parts, *filter(None, [nomination.work_title, nomination.prize])])
 
 
 class ResolveForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel
+from eduquality import audit, excel, words
 from eduquality.access_log import logs_access
 from monitoring import exports, rules, selectors, services
 from monitoring.filters import ExamFilter, WarningFilter
@@ -541,7 +541,8 @@ def _indicator_cell(indicator: Indicator, school: School, value) -> dict:
     applies to the school's stages (a 小学's cell under the 初中 sleep line reads 不适用)."""
     if not indicator.applies_to(school):
         return {"value": None, "text": "不适用", "met": None, "applies": False}
-    text = "—" if value is None else indicator.value_label(value)
+    # The header gives the line and its unit; a cell gives the bare figure, or 是/否.
+    text = words.yes_no(value) if indicator.yes_no else words.figure(value)
     return {"value": value, "text": text, "met": indicator.is_met(value), "applies": True}
 
 
