@@ -45,8 +45,11 @@ class StudentAdmin(admin.ModelAdmin):
 
     @admin.display(description="姓名")
     def masked_name(self, obj) -> str:
-        if obj.pk is None:
-            return ""
+        return codes.mask_name(obj.name)
+
+    @admin.display(description="姓名")
+    def masked_name_with_reveal(self, obj) -> str:
+        """On the change form: the masked name and the one way to the full record."""
         reveal = format_html(' <a class="button" href="?{}=1">显示完整姓名与学籍号（记入访问日志）</a>', REVEAL)
         return format_html("{}{}", codes.mask_name(obj.name), reveal)
 
@@ -56,10 +59,10 @@ class StudentAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if self._revealed(request, obj):
             return ["student_number", "name", "gender", "school", "school_class", "is_active"]
-        return ["masked_number", "masked_name", "gender", "school", "school_class", "is_active"]
+        return ["masked_number", "masked_name_with_reveal", "gender", "school", "school_class", "is_active"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if self._revealed(request, obj) else ["masked_number", "masked_name"]
+        return [] if self._revealed(request, obj) else ["masked_number", "masked_name_with_reveal"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

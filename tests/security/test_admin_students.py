@@ -39,6 +39,7 @@ def test_the_admin_list_and_search_mask_names_and_numbers_and_are_logged(city, a
         body = _body(response)
         assert codes.mask_name(student.name) in body and codes.mask_student_number(student.student_number) in body
         assert student.name not in body and student.student_number not in body
+        assert "显示完整姓名与学籍号" not in body  # the list offers no reveal: one student at a time, on the form
     assert _logged(admin_user) == [("学生名单（后台管理）", True), ("学生名单（后台管理）：搜索", True)]
 
 
