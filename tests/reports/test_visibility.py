@@ -104,3 +104,18 @@ def test_the_filing_page_links_a_submitted_report_but_not_a_draft(city, login):
     assert "草稿未提交" in page  # the draft's state is still shown
     assert reverse("reports:report-detail", args=[draft.pk]) not in page
     assert reverse("reports:report-detail", args=[submitted.pk]) in page
+
+
+def test_the_author_is_shown_and_a_batch_started_report_gets_its_submitter_as_author(city, login):
+    """Issue 14 §7: 撰写人 was empty on reports the bureau's batch had started."""
+    from reports import services
+
+    report = _report(city, Kind.SCHOOL, Status.DRAFT)  # as the batch leaves it: no author
+    assert report.author is None
+    services.transition(report=report, action="submit", by=city.academic_lead_a)
+    report.refresh_from_db()
+    assert report.author == city.academic_lead_a
+    page = login(city.bureau).get(reverse("reports:report-detail", args=[report.pk])).content.decode()
+    assert "撰写人 甲教导主任" in page
+    listed = login(city.bureau).get(reverse("reports:report-list")).content.decode()
+    assert "<td>甲教导主任</td>" in listed
