@@ -35,5 +35,6 @@ urlpatterns = [pattern for resource in RESOURCES for pattern in _patterns(resour
     re_path(
         r"^classs/(?P<rest>.*)$",
         RedirectView.as_view(url="/schools/classes/%(rest)s", query_string=True, permanent=True),
+        name="class-moved",
     ),
 ]
