@@ -22,7 +22,7 @@ from monitoring.models import (
     Statistic,
 )
 from monitoring.statistics import compute_exam
-from tests.monitoring.factories import import_rows, make_exam, row, student_number, workbook
+from tests.monitoring.factories import basic_indicators, import_rows, make_exam, row, student_number, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +256,7 @@ def test_warnings_are_not_for_school_staff(exam, city, login):
 
 
 def test_a_principal_files_the_basic_indicators_and_the_city_table_shows_what_is_met(city, login):
+    basic_indicators()
     indicator = Indicator.objects.filter(direction=Indicator.Direction.AT_LEAST, yes_no=False).first()
     client = login(city.principal_a)
     url = reverse("monitoring:indicator-file", args=[city.school_a.pk]) + "?year=2026"
@@ -393,6 +394,7 @@ def _junior_school(city):
 
 def test_a_primary_school_is_judged_on_the_primary_sleep_line_only(city, login):
     """Issue 14 §7: a 小学 was judged on the 初中 sleep line (9 h) — the indicator's stages were never used."""
+    basic_indicators()
     primary_line = Indicator.objects.get(code="R08A")  # 小学生每天睡眠时间 ≥ 10 h
     junior_line = Indicator.objects.get(code="R08B")  # 初中学生每天睡眠时间 ≥ 9 h
     junior = _junior_school(city)
@@ -416,6 +418,7 @@ def test_a_primary_school_is_judged_on_the_primary_sleep_line_only(city, login):
 
 def test_yes_no_indicators_are_filed_and_shown_as_shi_or_fou(city, login):
     """Issue 14 §7: a qualitative requirement read “不低于1” over a column of 1.00 and 0.00."""
+    basic_indicators()
     direction = Indicator.objects.get(code="R01")  # 坚持正确办学方向
     assert direction.yes_no and direction.line_label == "须为“是”"
     client = login(city.principal_a)
