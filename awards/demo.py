@@ -149,7 +149,7 @@ class _Context:
         self.pool = [t for t in self.pool if t not in chosen] + chosen  # spread people over campaigns
         nominations = []
         for index, teacher in enumerate(chosen):
-            subject = teacher.subjects.order_by("order").first() if kind.requires_subject else None
+            subject = teacher.subjects.order_by("order").first()  # the 学科 the notice lists
             if kind.requires_subject and subject is None:
                 continue
             nominations.append(

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from awards.models import Campaign, Criterion, Holiday, Nomination
+from eduquality import words
 from schools.models import Subject
 
 
@@ -99,7 +100,7 @@ class ScoreForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"c{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name}（满分 {criterion.max_score}）",
+                label=f"{criterion.name}（满分 {words.figure(criterion.max_score)}）",
                 max_digits=5,
                 decimal_places=1,
                 required=True,
@@ -136,7 +137,15 @@ class ObjectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["nomination"].queryset = winners
         self.fields["nomination"].empty_label = "公示名单整体（不针对具体对象）"
-        self.fields["nomination"].label_from_instance = lambda n: f"{n.nominee_name}（{n.school}）{n.prize}"
+        self.fields["nomination"].label_from_instance = _notice_label
+
+
+def _notice_label(nomination: Nomination) -> str:
+    """A row of the notice in a word: 刘冬梅（浑江区红旗小学）· 农村小学阅读能力培养 · 一等奖; a
+    school-level entry is named once by its school."""
+    name = nomination.nominee_name
+    parts = [name if name == nomination.school.name else f"{name}（{nomination.school}）"]
+    return " · ".join([*parts, *filter(None, [nomination.work_title, nomination.prize])])
 
 
 class ResolveForm(forms.Form):

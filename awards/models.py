@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from awards import rules
+
 
 class CampaignType(models.Model):
     """评选类型: what is selected and by which rules. Every rule is a field the bureau edits."""
@@ -219,7 +221,21 @@ class Nomination(models.Model):
 
     @property
     def nominee_name(self) -> str:
-        return self.teacher.name if self.teacher_id else self.school.name
+        """Who the prize goes to: the teacher, or the school for a school nominee and for a
+        school-level entry (学校 level: the teacher who filed it is not the winner)."""
+        if rules.names_the_school(has_teacher=bool(self.teacher_id), level=self.level):
+            return self.school.name
+        return self.teacher.name
+
+    @property
+    def subject_name(self) -> str:
+        """The entry's 学科: as filed, else the teacher's first subject (filed without one)."""
+        if self.subject_id:
+            return self.subject.name
+        if self.teacher_id and not rules.names_the_school(has_teacher=True, level=self.level):
+            first = min(self.teacher.subjects.all(), key=lambda s: s.order, default=None)
+            return first.name if first else ""
+        return ""
 
     @property
     def is_winner(self) -> bool:

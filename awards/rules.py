@@ -6,6 +6,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from eduquality import words
+
+# The 学校 level of 优秀教科研成果 and 精品课例 (学校、教研组（年级组）、教师个人): the school's own
+# entry — a teacher files it, but the prize is the school's, so notices and certificates name the school.
+SCHOOL_LEVEL = "学校"
+
+
+def names_the_school(*, has_teacher: bool, level: str) -> bool:
+    """Whether an entry is named by its school (a school nominee, or a school-level entry) rather
+    than by its teacher."""
+    return not has_teacher or level == SCHOOL_LEVEL
+
+
 TRIM_FROM_JUDGES = 5  # 五名及以上评委评分时，去掉一个最高分和一个最低分
 TWO_PLACES = Decimal("0.01")
 
@@ -139,7 +152,9 @@ def eligibility_problems(nominee: Nominee, rules: EligibilityRules) -> list[str]
         if nominee.star_level is None:
             problems.append("未查到该校本年度教学常规星级评定结果。")
         else:
-            problems.append(f"该校教学常规星级为{nominee.star_level}星，未达到{rules.min_star_level}星。")
+            problems.append(
+                f"该校教学常规星级为{words.star_label(nominee.star_level)}，未达到{words.star_label(rules.min_star_level)}。"
+            )
     return problems
 
 

@@ -17,6 +17,12 @@ def can_manage(user) -> bool:
     return is_bureau(user)
 
 
+def may_object(user) -> bool:
+    """Who may lodge an objection (提出异议) to a notice: anyone but bureau staff, who run the
+    selection and resolve the objections themselves."""
+    return not can_manage(user)
+
+
 def campaign_qs_for(*, user) -> QuerySet[Campaign]:
     if not can_use_awards(user):
         return Campaign.objects.none()
@@ -128,6 +134,7 @@ def certificate_qs_for(*, user) -> QuerySet[Nomination]:
 def winners(campaign: Campaign) -> QuerySet[Nomination]:
     return (
         Nomination.objects.with_people()
+        .prefetch_related("teacher__subjects")  # the 学科 of an entry filed without one
         .filter(campaign=campaign, status=Nomination.Status.ELIGIBLE)
         .exclude(prize="")
         .order_by("level", "subject__order", "-final_score", "pk")

@@ -454,6 +454,8 @@ def start_notice(*, campaign: Campaign, by, today: date | None = None) -> Campai
 
 def lodge_objection(*, campaign: Campaign, nomination: Nomination | None, text: str, by, today: date | None = None):
     today = today or timezone.localdate()
+    if not selectors.may_object(by):
+        raise AwardError("教育局工作人员负责处理异议，不能提出异议。")
     if not text.strip():
         raise AwardError("请填写异议内容。")
     with transaction.atomic():

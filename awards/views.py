@@ -460,7 +460,11 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "winners": winners,
             "objection_open": objection_open,
-            "form": forms.ObjectionForm(winners=winners) if objection_open else None,
+            "form": forms.ObjectionForm(winners=winners)
+            if objection_open and selectors.may_object(request.user)
+            else None,
+            "has_titles": any(n.work_title for n in winners),
+            "has_levels": any(n.level for n in winners),
             "starts": rules.chinese_date(campaign.notice_starts_on),
             "ends": rules.chinese_date(campaign.notice_ends_on),
             "issuer": services.issuer(),

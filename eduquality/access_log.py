@@ -35,6 +35,18 @@ def log_access(request: HttpRequest, what: str, allowed: bool) -> AccessLog:
     )
 
 
+def call_logged(request: HttpRequest, what: str, view: Callable, *args, **kwargs):
+    """Run `view(*args, **kwargs)` for this request and log it: a refusal (403/404, raised or
+    answered) as denied, anything else as allowed. The Django admin's student pages use it too."""
+    try:
+        response = view(*args, **kwargs)
+    except (PermissionDenied, Http404):
+        log_access(request, what, allowed=False)
+        raise
+    log_access(request, what, allowed=response.status_code < 400)
+    return response
+
+
 def logs_access(what: str | Callable[..., str | None]):
     """Log every request to the view. `what` is a label, or a function of the view's arguments
     returning the label (None: this request shows no student data and is not logged)."""
@@ -45,13 +57,7 @@ def logs_access(what: str | Callable[..., str | None]):
             label = what(request, *args, **kwargs) if callable(what) else what
             if label is None:
                 return view(request, *args, **kwargs)
-            try:
-                response = view(request, *args, **kwargs)
-            except (PermissionDenied, Http404):
-                log_access(request, label, allowed=False)
-                raise
-            log_access(request, label, allowed=response.status_code < 400)
-            return response
+            return call_logged(request, label, view, request, *args, **kwargs)
 
         return wrapper
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from eduquality import words
 from inspections.models import Campaign, Observation, RectificationOrder, StarRating, Visit
 from schools.models import District, Semester, Subject
 
@@ -28,6 +29,10 @@ class CampaignFilter(KeywordFilterSet):
         fields = ["q", "kind", "semester"]
 
 
+# ★★★★★ … ★☆☆☆☆, 未达星级: the star words of eduquality/words.py, highest first.
+STAR_CHOICES = [(level, words.stars(level)) for level in range(words.TOP_STAR_LEVEL, -1, -1)]
+
+
 class VisitFilter(KeywordFilterSet):
     search_fields = ("school__name", "campaign__title")
     status = django_filters.ChoiceFilter(label="状态", choices=Visit.Status.choices, empty_label="全部")
@@ -35,9 +40,7 @@ class VisitFilter(KeywordFilterSet):
     district = django_filters.ModelChoiceFilter(
         label="区县", field_name="school__district", queryset=District.objects.all(), empty_label="全部"
     )
-    star_level = django_filters.ChoiceFilter(
-        label="星级", choices=[(n, f"{n}星") for n in range(6)], empty_label="全部"
-    )
+    star_level = django_filters.ChoiceFilter(label="星级", choices=STAR_CHOICES, empty_label="全部")
 
     class Meta:
         model = Visit
@@ -46,9 +49,7 @@ class VisitFilter(KeywordFilterSet):
 
 class StarFilter(KeywordFilterSet):
     search_fields = ("school__name", "school__code")
-    star_level = django_filters.ChoiceFilter(
-        label="星级", choices=[(n, f"{n}星") for n in range(6)], empty_label="全部"
-    )
+    star_level = django_filters.ChoiceFilter(label="星级", choices=STAR_CHOICES, empty_label="全部")
     district = django_filters.ModelChoiceFilter(
         label="区县", field_name="school__district", queryset=District.objects.all(), empty_label="全部"
     )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from eduquality import words
+
 ONE_PLACE = Decimal("0.1")
 
 
@@ -82,20 +84,10 @@ def yearly_mean(totals: Sequence[Decimal]) -> Decimal | None:
     return (sum(totals, Decimal("0")) / len(totals)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
-def stars(level: int | None) -> str:
-    if level is None:
-        return ""
-    return "★" * level + "☆" * (5 - level) if level else "未达星级"
-
-
-STAR_WORDS = "一二三四五"
-
-
-def star_label(level: int | None) -> str:
-    """A star level in words for documents: ★★★☆☆（三星级）."""
-    if not level:
-        return stars(level)
-    return f"{stars(level)}（{STAR_WORDS[level - 1]}星级）"
+# The star words live once, in the core (eduquality/words.py): ★★★☆☆, 未达星级 (rated below one
+# star) and 未评定 (no rating yet).
+stars = words.stars
+star_label = words.star_label
 
 
 def parse_school_year(text: str) -> int:

@@ -258,7 +258,7 @@ def school_inspection_summary(*, school, semester) -> dict:
     return {
         "star_level": rating.star_level if rating else None,
         # As a reader expects it printed: ★★★☆☆（三星级）, not a bare 3.
-        "star_label": rules.star_label(rating.star_level) if rating else "未评定",
+        "star_label": rules.star_label(rating.star_level if rating else None),
         "visits": Visit.objects.filter(school=school, semester=semester, status=Visit.Status.SUBMITTED).count(),
         "observations": Observation.objects.filter(school=school, semester=semester).count(),
         "open_rectifications": RectificationOrder.objects.filter(school=school)

@@ -115,11 +115,14 @@ def _indicators(rng: random.Random, year: int) -> int:
     filer = get_user_model().objects.filter(username="principal").first() or get_user_model().objects.first()
     indicators = list(Indicator.objects.all())
     reports = []
-    for school in School.objects.filter(is_active=True).annotate(n=Count("classes")).filter(n__gt=0):
+    schools = School.objects.filter(is_active=True).select_related("school_type")
+    for school in schools.annotate(n=Count("classes")).filter(n__gt=0):
         if rng.random() < 0.15:
             continue  # not filed yet
         for indicator in indicators:
-            if indicator.unit == "":
+            if not indicator.applies_to(school):
+                continue  # a 小学 files no 初中 sleep line
+            if indicator.yes_no:
                 value = 1 if rng.random() < 0.93 else 0
             else:
                 value = round(float(indicator.line) * rng.uniform(0.9, 1.12), 1)

@@ -1,5 +1,7 @@
 """Quality-monitoring forms: validation and crispy layout, no side effects."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -145,16 +147,26 @@ class IndicatorFilingForm(forms.Form):
     def __init__(self, *args, indicators: list[Indicator], initial_values: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for indicator in indicators:
-            label = (
-                f"{indicator.name}（{indicator.get_direction_display()}{indicator.line.normalize():f}{indicator.unit}）"
-            )
+            label = f"{indicator.name}（{indicator.line_label}）"
+            initial = initial_values.get(indicator.pk)
+            if indicator.yes_no:  # a qualitative requirement: 是 or 否, stored as 1 or 0
+                self.fields[f"i_{indicator.pk}"] = forms.TypedChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[("", "未填报"), ("1", "是"), ("0", "否")],
+                    coerce=Decimal,
+                    empty_value=None,
+                    help_text=indicator.description,
+                    initial=None if initial is None else ("1" if initial >= 1 else "0"),
+                )
+                continue
             self.fields[f"i_{indicator.pk}"] = forms.DecimalField(
                 label=label,
                 required=False,
                 max_digits=7,
                 decimal_places=2,
                 help_text=indicator.description,
-                initial=initial_values.get(indicator.pk),
+                initial=initial,
             )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "保存填报"))

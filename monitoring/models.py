@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast
 
+from eduquality import words
 from monitoring import rules
 from schools.codes import SCHOOL_CATEGORIES
 from schools.models import GRADE_CHOICES, District, School, SchoolClass, Semester, Student, Subject
@@ -430,7 +431,11 @@ class Indicator(models.Model):
     unit = models.CharField("单位", max_length=10, blank=True)
     direction = models.CharField("方向", max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
     line = models.DecimalField("达标线", max_digits=7, decimal_places=2)
-    stages = models.CharField("适用学段", max_length=20, blank=True, help_text="空为所有学段")
+    stages = models.CharField(
+        "适用学段", max_length=20, blank=True, help_text="空为所有学段；如“小学”“初中”“小学+初中”"
+    )
+    # A qualitative requirement: filed as 是 (1) or 否 (0), shown as 是/否, met when 是.
+    yes_no = models.BooleanField("是否型", default=False, help_text="定性要求：填报“是/否”")
     description = models.CharField("说明", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
@@ -446,6 +451,24 @@ class Indicator(models.Model):
         if value is None:
             return None
         return value >= self.line if self.direction == self.Direction.AT_LEAST else value <= self.line
+
+    def applies_to(self, school) -> bool:
+        """Whether the school is judged on this line: its stages (from its 办学类型) meet the
+        indicator's (a 小学 is judged on the 小学 sleep line, not on the 初中 one)."""
+        return rules.indicator_applies(self.stages, school.school_type.stages if school.school_type_id else "")
+
+    @property
+    def line_label(self) -> str:
+        """The line as the table's header writes it: 不低于90% ; 是 for a yes-or-no requirement."""
+        if self.yes_no:
+            return "须为“是”"
+        return f"{self.get_direction_display()}{words.figure(self.line)}{self.unit}"
+
+    def value_label(self, value: Decimal | None) -> str:
+        """A filed figure as shown: 是/否, or the number and its unit; 未填报 when missing."""
+        if value is None:
+            return "未填报"
+        return words.yes_no(value) if self.yes_no else f"{words.figure(value)}{self.unit}"
 
 
 class IndicatorReport(models.Model):

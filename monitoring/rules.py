@@ -403,3 +403,22 @@ def percent(value: Decimal | None) -> str:
     if value is None:
         return ""
     return f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}"
+
+
+# ---- 基本要求 (seed 001): which lines a school is judged on -------------------------------------------
+
+STAGES = ("学前", "小学", "初中", "高中")
+
+
+def stages_in(text: str) -> frozenset[str]:
+    """The stages a text names: '小学+初中(+高中)' → {小学, 初中, 高中}; '' → {}."""
+    return frozenset(stage for stage in STAGES if stage in (text or ""))
+
+
+def indicator_applies(indicator_stages: str, school_stages: str) -> bool:
+    """An indicator without stages applies to every school; one with stages (the sleep lines: 小学
+    10 h, 初中 9 h) applies to a school that teaches at least one of them — a 九年一贯制 school is judged
+    on both lines, a 小学 on the 小学 line only. A school whose stages are unknown is judged only on
+    the lines without a stage."""
+    wanted = stages_in(indicator_stages)
+    return not wanted or bool(wanted & stages_in(school_stages))

@@ -246,8 +246,32 @@ def subject_aggregates(exam: Exam) -> tuple[list[Aggregate], dict[int, int]]:
     return roll_up(classes, district_of), district_of
 
 
-def all_subject_counts(exam: Exam, subject_count: int, district_of: dict[int, int]) -> dict[tuple, tuple[int, int]]:
-    """{level key: (students who sat every subject, of whom passed every subject)} — 全科及格率.
+@dataclass
+class AllSubjects:
+    """The 各科合计 sums of one group: students who sat every subject (and their total scores), of
+    whom passed every subject (全科及格), and students who missed at least one subject."""
+
+    sat: int = 0
+    passed: int = 0
+    missed: int = 0
+    total: Decimal = Decimal(0)
+    total_of_squares: Decimal = Decimal(0)
+    max: Decimal | None = None
+    min: Decimal | None = None
+
+    def add(self, sat, passed, missed, total, squares, top, bottom) -> None:
+        self.sat += int(sat or 0)
+        self.passed += int(passed or 0)
+        self.missed += int(missed or 0)
+        self.total += _decimal(total) or Decimal(0)
+        self.total_of_squares += _decimal(squares) or Decimal(0)
+        if top is not None:
+            self.max = _decimal(top) if self.max is None else max(self.max, _decimal(top))
+            self.min = _decimal(bottom) if self.min is None else min(self.min, _decimal(bottom))
+
+
+def all_subject_counts(exam: Exam, subject_count: int, district_of: dict[int, int]) -> dict[tuple, AllSubjects]:
+    """{level key: AllSubjects} — 全科及格率 and the total scores of the 各科合计 row.
 
     Per student in SQL (one pass), summed per class there; classes roll up to the levels above here."""
     subject_ids = list(exam.subjects.values_list("pk", flat=True))
@@ -256,18 +280,20 @@ def all_subject_counts(exam: Exam, subject_count: int, district_of: dict[int, in
     lines, params = _lines(exam)
     marks = ", ".join(["%s"] * len(subject_ids))
     sql = (
-        f"{lines}SELECT ps.school_id, ps.school_class_id, SUM(ps.sat_all), SUM(ps.passed_all) FROM ("
+        f"{lines}SELECT ps.school_id, ps.school_class_id, SUM(ps.sat_all), SUM(ps.passed_all), "
+        "SUM(1 - ps.sat_all), SUM(ps.total), SUM(ps.total * ps.total), MAX(ps.total), MIN(ps.total) FROM ("
         "SELECT MIN(sc.school_id) AS school_id, MIN(sc.school_class_id) AS school_class_id, "
         f"CASE WHEN COUNT(sc.score) = {subject_count} THEN 1 ELSE 0 END AS sat_all, "
-        f"CASE WHEN COUNT(*) FILTER (WHERE sc.score >= l.pass) = {subject_count} THEN 1 ELSE 0 END AS passed_all "
+        f"CASE WHEN COUNT(*) FILTER (WHERE sc.score >= l.pass) = {subject_count} THEN 1 ELSE 0 END AS passed_all, "
+        f"CASE WHEN COUNT(sc.score) = {subject_count} THEN SUM({as_float('sc.score')}) END AS total "
         f"FROM {Score._meta.db_table} sc JOIN l ON l.exam_subject_id = sc.exam_subject_id "
         f"WHERE sc.exam_subject_id IN ({marks}) "
         "GROUP BY sc.student_id) ps GROUP BY ps.school_id, ps.school_class_id"
     )
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[tuple, AllSubjects] = defaultdict(AllSubjects)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *subject_ids])
-        for school_id, class_id, sat, passed in cursor:
+        for school_id, class_id, *sums in cursor:
             district_id = district_of[school_id]
             for key in (
                 (Level.CLASS.value, district_id, school_id, class_id),
@@ -275,9 +301,8 @@ def all_subject_counts(exam: Exam, subject_count: int, district_of: dict[int, in
                 (Level.DISTRICT.value, district_id, None, None),
                 (Level.CITY.value, None, None, None),
             ):
-                counts[key][0] += int(sat or 0)
-                counts[key][1] += int(passed or 0)
-    return {key: (sat, passed) for key, (sat, passed) in counts.items()}
+                groups[key].add(*sums)
+    return dict(groups)
 
 
 # ---- From aggregates to stored statistics ---------------------------------------------------------
@@ -352,8 +377,11 @@ def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) 
         ranked = [m for m in members if m.sitters]
         for member, rank in zip(ranked, rules.competition_ranks([m.mean for m in ranked]), strict=True):
             member.rank, member.ranked_schools = rank, len(ranked)
-    # The all-subject rows (全科).
-    for (level, district_id, school_id, class_id), (sat, passed) in all_counts.items():
+    # The all-subject rows (各科合计): who sat every subject, their total scores against the sum of
+    # the full marks, who passed every subject (全科及格率), who missed a subject.
+    full_total = sum((s.full_marks for s in subjects.values()), Decimal(0))
+    for (level, district_id, school_id, class_id), group in all_counts.items():
+        mean = (group.total / group.sat).quantize(rules.SCORE_PLACES, ROUND_HALF_UP) if group.sat else None
         stats.append(
             StatRow(
                 exam_id=exam.pk,
@@ -363,8 +391,14 @@ def build_statistics(exam: Exam, aggregates: list[Aggregate], all_counts: dict) 
                 school_id=school_id,
                 school_class_id=class_id,
                 category=categories.get(school_id, ""),
-                sitters=sat,
-                all_pass_rate=rules.rate(passed, sat),
+                sitters=group.sat,
+                absentees=group.missed,
+                mean=mean,
+                sd=rules.sd_from_sums(group.sat, group.total, group.total_of_squares),
+                max=group.max,
+                min=group.min,
+                score_rate=rules.score_rate(mean, full_total),
+                all_pass_rate=rules.rate(group.passed, group.sat),
             )
         )
     _attach_previous(exam, stats, subjects)

@@ -143,7 +143,8 @@ def _class_sums_sql(exam: Exam, subjects: list[ExamSubject]) -> str:
 
 
 def _student_sums_sql(subjects: list[ExamSubject], ranges: list[tuple[int, int]]) -> str:
-    """Pass 2: per class, the students who sat every subject and who passed every subject.
+    """Pass 2: per class, the students who sat every subject (with the sums and extremes of their
+    total scores, in half points) and who passed every subject, and the students who missed one.
 
     Grouping 1.8 million rows by student cannot be split between processes by rows (each would see
     every student); it is split by student instead, a range of ids per branch, so each branch
@@ -158,21 +159,28 @@ def _student_sums_sql(subjects: list[ExamSubject], ranges: list[tuple[int, int]]
     )
     ids = ", ".join(str(int(s.pk)) for s in subjects)
     count = len(subjects)
+    sat_all = f"FILTER (WHERE sat = {count})"
     branches = [
         "SELECT school_id, school_class_id, "
-        f"COUNT(*) FILTER (WHERE sat = {count})::int AS sat_all, "
-        f"COUNT(*) FILTER (WHERE passed = {count})::int AS passed_all "
+        f"COUNT(*) {sat_all}::int AS sat_all, "
+        f"COUNT(*) FILTER (WHERE passed = {count})::int AS passed_all, "
+        f"COUNT(*) FILTER (WHERE sat < {count})::int AS missed_all, "
+        f"SUM(total) {sat_all}::bigint AS total_all, SUM(total * total) {sat_all}::bigint AS squares_all, "
+        f"MAX(total) {sat_all} AS top_all, MIN(total) {sat_all} AS bottom_all "
         # A student's rows share their school and class (one sheet row): grouping by the student
         # alone hashes one key instead of three.
         "FROM (SELECT MIN(school_id) AS school_id, MIN(school_class_id) AS school_class_id, "
-        f"COUNT(half_points) AS sat, COUNT(*) FILTER (WHERE half_points >= {pass_line}) AS passed "
+        f"COUNT(half_points) AS sat, COUNT(*) FILTER (WHERE half_points >= {pass_line}) AS passed, "
+        "SUM(half_points)::bigint AS total "
         f"FROM {Score._meta.db_table} WHERE exam_subject_id IN ({ids}) "
         f"AND student_id BETWEEN {int(low)} AND {int(high)} GROUP BY student_id) per_student "
         "GROUP BY school_id, school_class_id"
         for low, high in ranges or [(1, 0)]  # no scores: one empty range
     ]
     return (
-        "SELECT school_id, school_class_id, SUM(sat_all)::int AS sat_all, SUM(passed_all)::int AS passed_all "
+        "SELECT school_id, school_class_id, SUM(sat_all)::int AS sat_all, SUM(passed_all)::int AS passed_all, "
+        "SUM(missed_all)::int AS missed_all, SUM(total_all)::bigint AS total_all, "
+        "SUM(squares_all)::bigint AS squares_all, MAX(top_all) AS top_all, MIN(bottom_all) AS bottom_all "
         f"FROM ({' UNION ALL '.join(branches)}) part GROUP BY school_id, school_class_id"
     )
 
@@ -244,7 +252,9 @@ ranks AS (
 all_subjects AS (
     SELECT sc.district_id, a.school_id, a.school_class_id,
            {_LEVEL_OF_GROUPING.format(grouping="GROUPING(sc.district_id, a.school_id, a.school_class_id)")} AS level,
-           SUM(a.sat_all) AS sat, SUM(a.passed_all) AS passed
+           SUM(a.sat_all) AS sat, SUM(a.passed_all) AS passed, SUM(a.missed_all) AS missed,
+           SUM(a.total_all) AS total, SUM(a.squares_all) AS squares, MAX(a.top_all) AS top,
+           MIN(a.bottom_all) AS bottom
     FROM exam_student_sums a JOIN school_of sc ON sc.id = a.school_id
     GROUP BY ROLLUP (sc.district_id, a.school_id, a.school_class_id)
     HAVING COUNT(*) > 0
@@ -265,10 +275,16 @@ rows AS (
     JOIN city ON city.exam_subject_id = s.exam_subject_id
     LEFT JOIN ranks r ON r.exam_subject_id = s.exam_subject_id AND r.school_id = s.school_id AND s.level = 'school'
     UNION ALL
-    SELECT NULL, NULL, a.level, a.district_id, a.school_id, a.school_class_id, a.sat, 0, NULL, NULL, NULL, NULL,
-           NULL, NULL, NULL, NULL, NULL, CASE WHEN a.sat > 0 THEN round(a.passed::numeric / a.sat, 4) END, '[]'::jsonb,
+    -- 各科合计: the total scores of who sat every subject, against the sum of the full marks.
+    SELECT NULL, NULL, a.level, a.district_id, a.school_id, a.school_class_id, a.sat, a.missed,
+           a.mean, CASE WHEN a.sat > 0 THEN
+               round(sqrt(greatest(a.sat * a.squares - a.total * a.total, 0) / (4 * a.sat * a.sat)), 2) END,
+           a.top / 2.0, a.bottom / 2.0, NULL, NULL, NULL, NULL,
+           CASE WHEN %(full_total)s <> 0 THEN round(a.mean / %(full_total)s, 4) END,
+           CASE WHEN a.sat > 0 THEN round(a.passed::numeric / a.sat, 4) END, '[]'::jsonb,
            0, 0, NULL, 0, NULL, NULL, NULL, NULL
-    FROM all_subjects a
+    FROM (SELECT *, CASE WHEN sat > 0 THEN round(total::numeric / (2 * sat), 2) END AS mean
+          FROM all_subjects) a
 ),
 previous AS (
     SELECT p.level, coalesce(pes.subject_id, 0) AS subject_key, coalesce(p.district_id, 0) AS district_key,
@@ -348,7 +364,11 @@ def compute_statistics(exam: Exam) -> int:
         cursor.execute(f"CREATE TEMP TABLE exam_class_sums AS {_class_sums_sql(exam, subjects)}")
         ranges = student_ranges(*_student_id_bounds(cursor, subjects))
         cursor.execute(f"CREATE TEMP TABLE exam_student_sums AS {_student_sums_sql(subjects, ranges)}")
-        parameters = {"exam": exam.pk, "previous": exam.comparable_exam_id}
+        parameters = {
+            "exam": exam.pk,
+            "previous": exam.comparable_exam_id,
+            "full_total": sum((s.full_marks for s in subjects), Decimal(0)),
+        }
         band_count = rules.band_count(exam.band_share)
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE exam_id = %s)", [exam.pk])
         if not cursor.fetchone()[0]:  # the first computation: straight in

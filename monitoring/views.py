@@ -2,6 +2,7 @@
 
 import json
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel
+from eduquality import audit, excel, words
 from eduquality.access_log import logs_access
 from monitoring import exports, rules, selectors, services
 from monitoring.filters import ExamFilter, WarningFilter
@@ -141,6 +142,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "subjects": subjects,
         "city_rows": city_rows,
         "all_subjects": city.get(None),
+        "full_total": sum((subject.full_marks for subject in subjects), Decimal(0)),  # 各科合计's 满分
         "sees_all": own_ids is None,
         "own_schools": School.objects.filter(pk__in=own_ids or []) if own_ids is not None else None,
         "value_added_school_ids": school_leader_ids_for(user),  # who may open their classes' value-added
@@ -589,6 +591,16 @@ def _school_year(request: HttpRequest) -> int:
         return default
 
 
+def _indicator_cell(indicator: Indicator, school: School, value) -> dict:
+    """One school's figure under one line: shown as 是/否 or a number, judged only where the line
+    applies to the school's stages (a 小学's cell under the 初中 sleep line reads 不适用)."""
+    if not indicator.applies_to(school):
+        return {"value": None, "text": "不适用", "met": None, "applies": False}
+    # The header gives the line and its unit; a cell gives the bare figure, or 是/否.
+    text = words.yes_no(value) if indicator.yes_no else words.figure(value)
+    return {"value": value, "text": text, "met": indicator.is_met(value), "applies": True}
+
+
 @login_required
 def indicator_table(request: HttpRequest) -> HttpResponse:
     """The city table of who meets which line; a school's staff see their own row."""
@@ -599,17 +611,24 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
     by_school = defaultdict(dict)
     for report in reports:
         by_school[report.school_id][report.indicator_id] = report.value
-    schools = School.objects.visible_to(request.user).filter(is_active=True).select_related("district")
+    schools = School.objects.visible_to(request.user).filter(is_active=True).select_related("district", "school_type")
     if not selectors.sees_all_schools(request.user):
         schools = schools.filter(pk__in=school_ids_for(request.user))
     rows = []
     for school in schools.order_by("district__code", "code"):
         values = by_school.get(school.pk, {})
-        cells = [{"value": values.get(i.pk), "met": i.is_met(values.get(i.pk))} for i in indicators]
+        cells = [_indicator_cell(i, school, values.get(i.pk)) for i in indicators]
         filed = [c for c in cells if c["met"] is not None]
         rows.append({"school": school, "cells": cells, "met": sum(bool(c["met"]) for c in filed), "filed": len(filed)})
     if request.GET.get("export") == "xlsx":
-        header = ["学校标识码", "学校", "区县", "类别", *[i.name for i in indicators], "达标项数"]
+        header = [
+            "学校标识码",
+            "学校",
+            "区县",
+            "类别",
+            *[f"{i.name}（{i.line_label}）" for i in indicators],
+            "达标项数",
+        ]
         data = (
             [
                 r["school"].code,
@@ -617,7 +636,9 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
                 r["school"].district.name,
                 r["school"].category_label,
                 *[
-                    ("" if c["value"] is None else f"{c['value']}{'（未达标）' if c['met'] is False else ''}")
+                    ("" if c["value"] is None else f"{c['text']}{'（未达标）' if c['met'] is False else ''}")
+                    if c["applies"]
+                    else "不适用"
                     for c in r["cells"]
                 ],
                 f"{r['met']}/{r['filed']}",
@@ -641,9 +662,9 @@ def indicator_file(request: HttpRequest, school_id: int) -> HttpResponse:
     """A principal files the school's figures for the year."""
     if school_id not in selectors.indicator_school_ids_for(request.user):
         raise Http404
-    school = get_object_or_404(School, pk=school_id)
+    school = get_object_or_404(School.objects.select_related("school_type"), pk=school_id)
     year = _school_year(request)
-    indicators = list(Indicator.objects.all())
+    indicators = [indicator for indicator in Indicator.objects.all() if indicator.applies_to(school)]
     existing = {r.indicator_id: r for r in IndicatorReport.objects.filter(school=school, start_year=year)}
     form = IndicatorFilingForm(
         request.POST or None, indicators=indicators, initial_values={k: v.value for k, v in existing.items()}

@@ -282,14 +282,16 @@ def indicator_rows(*, school: School, start_year: int) -> list[dict]:
     filed = {r.indicator_id: r for r in IndicatorReport.objects.filter(school=school, start_year=start_year)}
     rows = []
     for indicator in Indicator.objects.all():
+        if not indicator.applies_to(school):
+            continue  # a line of another stage (the 初中 sleep line in a 小学's report)
         report = filed.get(indicator.pk)
         value = report.value if report else None
         met = indicator.is_met(value)
         rows.append(
             {
                 "name": indicator.name,
-                "line": f"{indicator.get_direction_display()}{indicator.line.normalize():f}{indicator.unit}",
-                "value": f"{value.normalize():f}{indicator.unit}" if value is not None else "未填报",
+                "line": indicator.line_label,
+                "value": indicator.value_label(value),
                 "met": {True: "达标", False: "未达标", None: "—"}[met],
             }
         )

@@ -12,7 +12,7 @@ from reports import data, findings, services
 from reports.models import Deadline, ImprovementMeasure, Kind, Report, Status
 from reports.rules import MEETING_KINDS
 from schools.demo import DEMO_SCHOOL
-from schools.models import School, Semester, Subject, TeachingGroup
+from schools.models import RoleAssignment, School, Semester, Subject, Teacher, TeachingGroup
 
 TEXT = {
     "basic_situation": "本学期{scope}共组织质量监测{exams}次。全体教师认真落实教学常规，坚持集体备课与听评课制度，"
@@ -96,6 +96,25 @@ def _report(kind, semester, status, *, author=None, reviewer=None, **scope) -> R
     return report
 
 
+def _writer_of(school: School, role: str, *, subject=None, teacher: Teacher | None = None):
+    """The school's login in `role` (academic lead, or the group leader of `subject`) that writes its
+    report; a school without a demo login gets one that cannot sign in, named after one of its
+    teachers, so every report shows who wrote it (撰写人)."""
+    grant = RoleAssignment.objects.filter(role=role, school=school, subject=subject).select_related("user").first()
+    if grant:
+        return grant.user
+    teacher = teacher or Teacher.objects.filter(school=school).order_by("staff_number").first()
+    suffix = f"-{subject.code}" if subject else ""
+    user, created = get_user_model().objects.get_or_create(
+        username=f"{role}-{school.code}{suffix}", defaults={"full_name": teacher.name if teacher else ""}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    RoleAssignment.objects.get_or_create(user=user, role=role, school=school, subject=subject)
+    return user
+
+
 def build_demo() -> list[str]:
     semester = Semester.objects.filter(is_current=True).first()
     if semester is None:
@@ -111,14 +130,16 @@ def build_demo() -> list[str]:
             status = Status.SUBMITTED if school == demo_school else rng.choice(STATUS_MIX)
             if status is None:
                 continue
-            author = users.get("academic") if school == demo_school else None
+            author = users.get("academic") if school == demo_school else _writer_of(school, "academic_lead")
             _report(Kind.SCHOOL, semester, status, author=author, reviewer=None, school=school)
             counts["school"] += 1
         for index, group in enumerate(
-            TeachingGroup.objects.filter(school=demo_school).select_related("subject").order_by("subject__order")
+            TeachingGroup.objects.filter(school=demo_school)
+            .select_related("subject", "leader")
+            .order_by("subject__order")
         ):
             status = [Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED, Status.DRAFT][index % 4]
-            author = users.get("leader") if group.subject.code == "YW" else None
+            author = _writer_of(demo_school, "group_leader", subject=group.subject, teacher=group.leader)
             _report(
                 Kind.SUBJECT,
                 semester,

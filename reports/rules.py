@@ -43,6 +43,18 @@ class TransitionError(ValueError):
     pass
 
 
+# Roles outside the school: bureau staff and 督学/教研员 (who also write the district/city report).
+BUREAU_SIDE = frozenset({"bureau", "inspector"})
+
+
+def outsiders_may_read(kind: str, status: str) -> bool:
+    """A report is its authors' until it is submitted: a school's draft is read by its own people
+    only (its authors and the school's leaders), never by the bureau side; once submitted (also
+    when returned afterwards, or accepted) the bureau side reads it. A district/city report is
+    written by the bureau side itself, so its draft is theirs."""
+    return status != DRAFT or bool(AUTHOR_ROLES[kind] & BUREAU_SIDE)
+
+
 def is_editable(status: str) -> bool:
     return status in {DRAFT, RETURNED}
 

@@ -3,25 +3,30 @@
 from django.db.models import Q, QuerySet
 
 from reports.models import ImprovementMeasure, Kind, Report, ReportPdf, Status
-from reports.rules import measure_is_overdue
+from reports.rules import DRAFT, measure_is_overdue, outsiders_may_read
 from schools.models import District, School, Semester, Subject
 from schools.scoping import grants_of, is_bureau, is_inspector, school_ids_for
 
 
 def report_qs_for(*, user) -> QuerySet[Report]:
-    """Bureau staff and 教研员 read every report. School staff read their school's reports as their
-    role allows: leaders all of them, a group leader their subject's, every teacher the accepted
-    school report (it is written for all teachers)."""
+    """Bureau staff and 督学/教研员 read every report once it is submitted, and the district/city
+    reports they write also as drafts (rules.outsiders_may_read). School staff read their school's
+    reports as their role allows: leaders all of them, drafts included, a group leader their
+    subject's, every teacher the accepted school report (it is written for all teachers)."""
     reports = Report.objects.select_related("school", "subject", "district", "semester", "author")
-    if is_bureau(user) or is_inspector(user):
-        return reports
     leader_schools = school_ids_for(user, "principal", "academic_lead")
     visible = Q(school_id__in=leader_schools)
+    if is_bureau(user) or is_inspector(user):
+        visible |= ~Q(status=Status.DRAFT) | Q(kind__in=_kinds_drafted_by_bureau_side())
     for grant in grants_of(user):
         if grant.role == "group_leader":
             visible |= Q(kind=Kind.SUBJECT, school_id=grant.school_id, subject_id=grant.subject_id)
     visible |= Q(kind=Kind.SCHOOL, status=Status.ACCEPTED, school_id__in=school_ids_for(user))
     return reports.filter(visible)
+
+
+def _kinds_drafted_by_bureau_side() -> list[str]:
+    return [kind for kind in Kind.values if outsiders_may_read(kind, DRAFT)]
 
 
 def roles_over(user, report: Report) -> frozenset[str]:

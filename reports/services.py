@@ -111,6 +111,9 @@ def transition(*, report: Report, action: str, by, comment: str = "") -> Report:
         if action == rules.SUBMIT:
             locked.submitted_at = timezone.now()
             fields.append("submitted_at")
+            if locked.author_id is None:  # a report the batch started: whoever submits it wrote it
+                locked.author = by
+                fields.append("author")
         else:
             locked.reviewed_by, locked.reviewed_at, locked.review_comment = by, timezone.now(), comment.strip()
             fields += ["reviewed_by", "reviewed_at", "review_comment"]

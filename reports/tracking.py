@@ -41,6 +41,8 @@ def filing_rows(*, kind: str, semester: Semester, today) -> list[dict]:
                 "report": report,
                 "state": state,
                 "filed": report is not None and report.status in {rules.SUBMITTED, rules.ACCEPTED},
+                # The bureau opens a report once submitted; a draft is still the school's.
+                "readable": report is not None and rules.outsiders_may_read(kind, report.status),
             }
         )
     return rows

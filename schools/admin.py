@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
-from schools import models
+from eduquality.access_log import call_logged
+from schools import codes, models
 
 
 @admin.register(models.School)
@@ -21,12 +23,66 @@ class TeacherAdmin(admin.ModelAdmin):
     filter_horizontal = ["subjects"]
 
 
-@admin.register(models.Student)
+REVEAL = "reveal"  # ?reveal=1 on a student's change form shows (and lets one edit) the full name and 学籍号
+
+
+@admin.register(models.StudentInAdmin)
 class StudentAdmin(admin.ModelAdmin):
-    list_display = ["student_number", "name", "school", "school_class", "is_active"]
-    search_fields = ["student_number"]
+    """Students in the Django admin, held to the portal's rules for minors' data (docs/security.md):
+    names and 学籍号 masked in the list and the change form; the full ones only on an explicit
+    reveal of one student; every page (list, search, change form, reveal, history, add) written to
+    the access log. No delete and no bulk action: a student leaves the registry as 不在籍."""
+
+    list_display = ["masked_number", "masked_name", "school", "school_class", "is_active"]
+    search_fields = ["student_number"]  # the full number finds a student; the list still masks it
     list_select_related = ["school", "school_class"]
     raw_id_fields = ["school", "school_class"]
+    actions = None
+
+    @admin.display(description="学籍号")
+    def masked_number(self, obj) -> str:
+        return codes.mask_student_number(obj.student_number)
+
+    @admin.display(description="姓名")
+    def masked_name(self, obj) -> str:
+        return codes.mask_name(obj.name)
+
+    @admin.display(description="姓名")
+    def masked_name_with_reveal(self, obj) -> str:
+        """On the change form: the masked name and the one way to the full record."""
+        reveal = format_html(' <a class="button" href="?{}=1">显示完整姓名与学籍号（记入访问日志）</a>', REVEAL)
+        return format_html("{}{}", codes.mask_name(obj.name), reveal)
+
+    def _revealed(self, request, obj) -> bool:
+        return obj is None or request.GET.get(REVEAL) == "1"
+
+    def get_fields(self, request, obj=None):
+        if self._revealed(request, obj):
+            return ["student_number", "name", "gender", "school", "school_class", "is_active"]
+        return ["masked_number", "masked_name_with_reveal", "gender", "school", "school_class", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if self._revealed(request, obj) else ["masked_number", "masked_name_with_reveal"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    # ---- the access log: every admin page of student data, like the portal's own ----------------
+
+    def changelist_view(self, request, extra_context=None):
+        what = "学生名单（后台管理）" + ("：搜索" if request.GET.get("q") else "")
+        return call_logged(request, what, super().changelist_view, request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        what = f"学生 #{object_id}（后台管理" + ("，显示完整姓名与学籍号）" if request.GET.get(REVEAL) == "1" else "）")
+        return call_logged(request, what, super().change_view, request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return call_logged(request, "新增学生（后台管理）", super().add_view, request, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        what = f"学生 #{object_id} 修改历史（后台管理）"
+        return call_logged(request, what, super().history_view, request, object_id, extra_context)
 
 
 @admin.register(models.RoleAssignment)

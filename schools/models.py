@@ -436,6 +436,20 @@ class Student(models.Model):
             raise ValidationError({"school_class": "班级不属于该学生的学校。"})
 
 
+class StudentInAdmin(Student):
+    """学生 as the Django admin shows them (schools/admin.py): every place the admin names a student —
+    page titles, breadcrumbs, the change history, its action log (django_admin_log keeps the name it
+    is given) — gets the masked name, as the portal's pages do outside the owning school."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "学生"
+        verbose_name_plural = "学生"
+
+    def __str__(self) -> str:
+        return codes.mask_name(self.name)
+
+
 # ---- Roles ----------------------------------------------------------------------------------------
 
 

@@ -95,6 +95,12 @@ class Resource:
     detail_template: str = ""  # an extra include on the detail page
     icon: str = "table"
     annotations: dict[str, Any] = field(default_factory=dict)
+    plural: str = ""  # the URL's plural when it is not slug + "s" (class → classes)
+
+    @property
+    def url_prefix(self) -> str:
+        """The list lives at /schools/<plural>/ (the school list at /schools/ itself)."""
+        return "" if self.slug == "school" else f"{self.plural or self.slug + 's'}/"
 
     def queryset_for(self, user):
         queryset = self.model._default_manager
@@ -198,6 +204,7 @@ TEACHER = Resource(
 
 SCHOOL_CLASS = Resource(
     slug="class",
+    plural="classes",
     title="班级",
     model=SchoolClass,
     filterset=filters.SchoolClassFilter,

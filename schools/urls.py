@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from schools import views
 from schools.resources import RESOURCES
@@ -7,8 +8,7 @@ app_name = "schools"
 
 
 def _patterns(resource):
-    # The school list lives at /schools/, the others at /schools/<plural>/.
-    prefix = "" if resource.slug == "school" else f"{resource.slug}s/"
+    prefix = resource.url_prefix
     kwargs = {"resource": resource}
     patterns = [
         path(prefix, views.list_view, kwargs, name=f"{resource.slug}-list"),
@@ -30,4 +30,11 @@ def _patterns(resource):
     return patterns
 
 
-urlpatterns = [pattern for resource in RESOURCES for pattern in _patterns(resource)]
+urlpatterns = [pattern for resource in RESOURCES for pattern in _patterns(resource)] + [
+    # The class pages lived at /schools/classs/ until issue 14: old links and bookmarks still arrive.
+    re_path(
+        r"^classs/(?P<rest>.*)$",
+        RedirectView.as_view(url="/schools/classes/%(rest)s", query_string=True, permanent=True),
+        name="class-moved",
+    ),
+]

@@ -42,6 +42,17 @@ PAGES_SCRIPT = textwrap.dedent(
     buffer = io.BytesIO(); book.save(buffer)
     response = bureau.post(reverse("schools:school-import"), {"file": SimpleUploadedFile("s.xlsx", buffer.getvalue())})
     print("import", response.status_code, Job.objects.latest("created_at").status)
+
+    # Issue 14 §7 on the reference engine and the demo: every report names its author, no 小学 filed
+    # the 初中 sleep line, the 各科合计 rows hold the total scores.
+    from monitoring.models import IndicatorReport, Statistic
+    from reports.models import Report
+    print(
+        "words",
+        Report.objects.filter(author__isnull=True).count(),
+        IndicatorReport.objects.filter(indicator__code="R08B", school__school_type__stages="小学").count(),
+        Statistic.objects.filter(exam_subject__isnull=True, level="city", sitters__gt=0, mean__isnull=True).count(),
+    )
     """
 )
 
@@ -67,3 +78,4 @@ def test_demo_path_works_on_sqlite_with_in_process_tasks(tmp_path):
     assert len(statuses) == 7 * 5
     assert all(line[2] == "200" for line in statuses), statuses
     assert ["import", "302", "succeeded"] in lines
+    assert ["words", "0", "0", "0"] in lines

@@ -63,6 +63,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "schools:class-detail": SCHOOL_PEOPLE,
     "schools:class-create": BUREAU_ONLY,
     "schools:class-update": BUREAU_ONLY,
+    "schools:class-moved": statuses(301, anonymous=301),  # /schools/classs/ → /schools/classes/ (issue 14)
     "schools:group-list": ANY_ROLE,
     "schools:group-export": ANY_ROLE,
     "schools:group-detail": ANY_ROLE,
@@ -158,6 +159,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, kwargs={"pk": world["objects"][slug].pk})
     if name == "favicon":
         return "/favicon.ico"
+    if name == "schools:class-moved":
+        return reverse(name, kwargs={"rest": ""})
     return reverse(name)
 
 

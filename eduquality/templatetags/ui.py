@@ -4,9 +4,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from eduquality import words
+from eduquality.words import DASH
+
 register = template.Library()
 
-DASH = "—"
+# Words and numbers (eduquality/words.py): {{ subject.full_marks|figure }} → 120,
+# {{ rating.star_level|stars }} → ★★★☆☆ / 未达星级 / 未评定, {{ value|yes_no }} → 是 / 否.
+register.filter("figure", words.figure)
+register.filter("stars", words.stars)
+register.filter("star_label", words.star_label)
+register.filter("yes_no", words.yes_no)
 
 
 @register.filter

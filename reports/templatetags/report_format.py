@@ -4,12 +4,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from eduquality import words
 from eduquality.templatetags.ui import DASH, pct, points
 
 register = template.Library()
 # The portal's own formats, under the names the report templates use.
 register.filter("pct", pct)
 register.filter("signed_pct", points)  # a change of a rate in percentage points: 0.025 → '+2.5'
+register.filter("figure", words.figure)  # a mark or points: 10.0 → '10', 7.5 → '7.5'
 
 
 @register.filter

@@ -120,7 +120,7 @@ def test_eligibility_rules_name_every_reason(change, message):
 
 @pytest.mark.parametrize(
     ("star", "ok", "message"),
-    [(5, True, ""), (4, True, ""), (3, False, "3星，未达到4星"), (None, False, "未查到")],
+    [(5, True, ""), (4, True, ""), (3, False, "★★★☆☆（三星级），未达到★★★★☆（四星级）"), (None, False, "未查到")],
 )
 def test_star_school_needs_the_minimum_star_level(star, ok, message):
     rule = rules.EligibilityRules(nominee_kind="school", min_star_level=4)

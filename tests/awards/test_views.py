@@ -195,7 +195,7 @@ def test_star_school_uses_the_inspections_star_levels(city, login, monkeypatch):
     response = login(city.principal_a).post(reverse("awards:nomination-create", args=[campaign.pk]), {})
     assert response.status_code == 302
     refused = login(city.principal_b).post(reverse("awards:nomination-create", args=[campaign.pk]), {})
-    assert "2星，未达到4星" in refused.content.decode()
+    assert "★★☆☆☆（二星级），未达到★★★★☆（四星级）" in refused.content.decode()
 
 
 def test_bureau_runs_the_campaign_through_its_stages(awards_world, city, login):

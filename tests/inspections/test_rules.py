@@ -191,13 +191,13 @@ def test_observer_level(roles, level):
     assert rules.observer_level(roles) == level
 
 
-@pytest.mark.parametrize(("level", "text"), [(None, ""), (0, "未达星级"), (3, "★★★☆☆"), (5, "★★★★★")])
+@pytest.mark.parametrize(("level", "text"), [(None, "未评定"), (0, "未达星级"), (3, "★★★☆☆"), (5, "★★★★★")])
 def test_stars(level, text):
     assert rules.stars(level) == text
 
 
 @pytest.mark.parametrize(
-    ("level", "text"), [(None, ""), (0, "未达星级"), (3, "★★★☆☆（三星级）"), (5, "★★★★★（五星级）")]
+    ("level", "text"), [(None, "未评定"), (0, "未达星级"), (3, "★★★☆☆（三星级）"), (5, "★★★★★（五星级）")]
 )
 def test_star_label_names_the_level_in_words(level, text):
     assert rules.star_label(level) == text

@@ -345,3 +345,23 @@ def test_attachments_are_served_only_within_their_visits_scope(city, login):
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
     assert login(city.principal_a).get(url).status_code == 404  # not yet submitted
     assert login(city.principal_b).get(url).status_code == 404
+
+
+def test_star_levels_and_full_marks_read_as_words_and_whole_numbers(city, login):
+    """Issue 14 §7: a visit's star level read “0 星”, full marks “10.0”; one form everywhere."""
+    visit = factories.submitted_visit(
+        by=city.bureau, school=city.school_a, inspector=city.inspector, fraction=Decimal("0.5")
+    )
+    client = login(city.bureau)
+    history = client.get(reverse("inspections:school-history", args=[city.school_a.pk])).content.decode()
+    assert "未达星级" in history and " 星</td>" not in history
+    table = client.get(reverse("inspections:star-table")).content.decode()
+    assert '<option value="5">★★★★★</option>' in table and '<option value="0">未达星级</option>' in table
+    assert "0星" not in table
+    rubric = client.get(reverse("inspections:rubric-detail", args=[visit.rubric_id])).content.decode()
+    assert "达标星级：" in rubric and "★★★☆☆" in rubric
+    detail = client.get(reverse("inspections:visit-detail", args=[visit.pk])).content.decode()
+    maxima = {criterion.max_points for criterion in Criterion.objects.filter(area__rubric=visit.rubric)}
+    assert all(m == m.to_integral_value() for m in maxima)  # the default rubric's maxima are whole
+    assert not any(f"/ {m}</td>" in detail for m in maxima)  # “/ 10.0” no longer
+    assert f"（满分 {int(visit.rubric.max_total)}）" in detail

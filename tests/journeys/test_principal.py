@@ -2,13 +2,11 @@
 rectification order with an attachment, file the basic indicators and the semester report, and have
 the report's PDF rendered by the worker. Screenshots go to var/screenshots/journey-principal-*.png."""
 
-import importlib
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,17 +16,10 @@ from monitoring.models import Indicator, IndicatorReport
 from reports.models import Kind, Report, ReportPdf, Status
 from schools.models import Semester
 from tests.inspections import factories as inspection_factories
+from tests.monitoring.factories import basic_indicators
 from tests.reports.conftest import pdf_text, squeezed
 from tests.reports.factories import scored_exam
 from tests.test_browser import SCREENSHOTS, shoot, sign_in
-
-
-def basic_indicators() -> list[Indicator]:
-    """The indicators of the data migration; an earlier transactional test's flush removes them."""
-    if not Indicator.objects.exists():
-        importlib.import_module("monitoring.migrations.0002_basic_indicators").load(django_apps, None)
-    return list(Indicator.objects.all())
-
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -73,11 +64,15 @@ def test_principal_answers_an_order_files_the_semester_report_and_downloads_its_
     assert [a.name for a in order.attachments.all()] == ["整改佐证.pdf"]
 
     # 2. The basic indicators of the school year, one of them below its line.
-    indicators = basic_indicators()
-    low = next(i for i in indicators if i.direction == Indicator.Direction.AT_LEAST)
+    # A 小学 files the lines of its stage only (not the 初中 sleep line); qualitative ones as 是/否.
+    indicators = [i for i in basic_indicators() if i.applies_to(city.school_a)]
+    low = next(i for i in indicators if i.direction == Indicator.Direction.AT_LEAST and not i.yes_no)
     page.goto(live_server.url + reverse("monitoring:indicator-table"))
     page.get_by_role("link", name="填报甲小学").click()
     for indicator in indicators:
+        if indicator.yes_no:
+            page.select_option(f"#id_i_{indicator.pk}", "1")
+            continue
         value = indicator.line - 1 if indicator == low else indicator.line
         page.fill(f"#id_i_{indicator.pk}", f"{value.normalize():f}")
     page.get_by_role("button", name="保存填报").click()

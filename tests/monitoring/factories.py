@@ -1,11 +1,13 @@
 """Exams, workbooks and imported scores for the monitoring tests."""
 
+import importlib
 import io
 from decimal import Decimal
 
 import openpyxl
+from django.apps import apps as django_apps
 
-from monitoring.models import Exam, ExamSubject
+from monitoring.models import Exam, ExamSubject, Indicator
 from monitoring.score_import import FIXED_HEADERS, import_scores
 from schools import codes
 from schools.models import Semester, Subject
@@ -54,3 +56,12 @@ def row(n: int, school, class_number: int, *scores, grade: int = 3, name: str | 
 def import_rows(exam: Exam, rows, header=None):
     """Run the real import on a workbook of these rows."""
     return import_scores(exam, workbook(exam, rows, header), "成绩.xlsx", report=lambda percent, message: None)
+
+
+def basic_indicators() -> list[Indicator]:
+    """The indicators of the data migrations (the twelve 基本要求, the qualitative ones 是/否); an
+    earlier transactional test's flush removes them."""
+    if not Indicator.objects.exists():
+        importlib.import_module("monitoring.migrations.0002_basic_indicators").load(django_apps, None)
+        importlib.import_module("monitoring.migrations.0009_indicator_yes_no").mark_yes_no(django_apps, None)
+    return list(Indicator.objects.all())

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from monitoring import rules
 from monitoring.rules import (
     AgainstCity,
     Flag,
@@ -903,3 +904,26 @@ def test_percent(value, expected):
 
 def test_percent_of_nothing_is_blank():
     assert percent(None) == ""
+
+
+# ---- 基本要求 follow the school's stage (issue 14 §7) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator_stages", "school_stages", "applies"),
+    [
+        ("", "小学", True),  # a line for every school
+        ("", "", True),
+        ("小学", "小学", True),
+        ("初中", "小学", False),  # the 初中 sleep line is not a 小学's
+        ("小学", "初中", False),
+        ("初中", "小学+初中", True),  # a 九年一贯制 school is judged on both sleep lines
+        ("小学", "小学+初中", True),
+        ("初中", "初中+高中", True),  # 完全中学
+        ("小学", "小学+初中(+高中)", True),  # special schools write optional stages in brackets
+        ("初中", "", False),  # stages unknown: judged on the lines for every school only
+        ("小学+初中", "初中", True),
+    ],
+)
+def test_an_indicator_applies_to_a_school_that_teaches_one_of_its_stages(indicator_stages, school_stages, applies):
+    assert rules.indicator_applies(indicator_stages, school_stages) is applies

@@ -5,7 +5,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from eduquality import words
 from monitoring import rules, services
 from monitoring.models import EarlyWarning, Level, Score, Statistic
 from monitoring.statistics import compute_exam
@@ -135,6 +137,24 @@ def test_the_pass_in_every_subject_rate_counts_students_who_sat_and_passed_all(w
     city = Statistic.objects.get(exam=exam, level=Level.CITY, exam_subject__isnull=True)
     assert city.sitters == len(sat_all)
     assert city.all_pass_rate == rules.rate(len(passed_all), len(sat_all))
+
+
+def test_the_all_subjects_row_holds_the_total_scores_of_who_sat_every_subject(world, city, login):
+    """Issue 14 §7: the 各科合计 row was empty but for its counts. It holds the total scores of the
+    students who sat every subject against the sum of the full marks; who missed a subject is 缺考."""
+    exam, _schools, rows = world
+    sat_all = [r for r in rows if "缺考" not in r[4:]]
+    totals = [sum(Decimal(str(cell)) for cell in r[4:]) for r in sat_all]
+    full_total = sum(Decimal(full) for _, full in SUBJECTS)
+    total = Statistic.objects.get(exam=exam, level=Level.CITY, exam_subject__isnull=True)
+    assert (total.sitters, total.absentees) == (len(sat_all), len(rows) - len(sat_all))
+    assert total.mean == rules.mean(totals) and total.sd == rules.population_sd(totals)
+    assert (total.max, total.min) == (max(totals), min(totals))
+    assert total.score_rate == rules.score_rate(total.mean, full_total)
+    page = login(city.bureau).get(reverse("monitoring:exam-detail", args=[exam.pk])).content.decode()
+    row = page.split("各科合计", 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{words.figure(full_total)}</td>" in row and f"<td>{total.mean}</td>" in row
+    assert f"<td>{words.figure(max(totals))}</td>" in row and "%" in row
 
 
 def test_schools_of_another_category_are_ranked_apart(city):

@@ -22,7 +22,7 @@ from monitoring.models import (
     Statistic,
 )
 from monitoring.statistics import compute_exam
-from tests.monitoring.factories import import_rows, make_exam, row, student_number, workbook
+from tests.monitoring.factories import basic_indicators, import_rows, make_exam, row, student_number, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +256,8 @@ def test_warnings_are_not_for_school_staff(exam, city, login):
 
 
 def test_a_principal_files_the_basic_indicators_and_the_city_table_shows_what_is_met(city, login):
-    indicator = Indicator.objects.filter(direction=Indicator.Direction.AT_LEAST).first()
+    basic_indicators()
+    indicator = Indicator.objects.filter(direction=Indicator.Direction.AT_LEAST, yes_no=False).first()
     client = login(city.principal_a)
     url = reverse("monitoring:indicator-file", args=[city.school_a.pk]) + "?year=2026"
     below = indicator.line - 1
@@ -392,3 +393,58 @@ def test_the_figures_pages_show_new_figures_after_a_recomputation(
         )
     assert "55.00" in client.get(school_url).content.decode()
     assert "55.00" in client.get(ranking_url).content.decode()
+
+
+def _junior_school(city):
+    from schools.models import SchoolType
+    from tests.factories import SchoolFactory
+
+    return SchoolFactory(name="丙初级中学", school_type=SchoolType.objects.get(code="311"))
+
+
+def test_a_primary_school_is_judged_on_the_primary_sleep_line_only(city, login):
+    """Issue 14 §7: a 小学 was judged on the 初中 sleep line (9 h) — the indicator's stages were never used."""
+    basic_indicators()
+    primary_line = Indicator.objects.get(code="R08A")  # 小学生每天睡眠时间 ≥ 10 h
+    junior_line = Indicator.objects.get(code="R08B")  # 初中学生每天睡眠时间 ≥ 9 h
+    junior = _junior_school(city)
+    form = login(city.principal_a).get(reverse("monitoring:indicator-file", args=[city.school_a.pk]) + "?year=2026")
+    assert f"i_{primary_line.pk}" in form.content.decode()
+    assert f"i_{junior_line.pk}" not in form.content.decode()
+    # Filed 8.5 h: below both lines; the 小学 is judged once, on its own line.
+    for school, indicator in ((city.school_a, primary_line), (junior, junior_line)):
+        IndicatorReport.objects.create(
+            school=school, indicator=indicator, start_year=2026, value=Decimal("8.5"), filed_by=city.bureau
+        )
+    response = login(city.bureau).get(reverse("monitoring:indicator-table") + "?year=2026")
+    rows = {row["school"].pk: row for row in response.context["page"]}
+    indicators = list(Indicator.objects.all())
+    primary = dict(zip(indicators, rows[city.school_a.pk]["cells"], strict=True))
+    assert primary[primary_line]["met"] is False and primary[junior_line]["text"] == "不适用"
+    assert (rows[city.school_a.pk]["met"], rows[city.school_a.pk]["filed"]) == (0, 1)
+    junior_cells = dict(zip(indicators, rows[junior.pk]["cells"], strict=True))
+    assert junior_cells[primary_line]["text"] == "不适用" and junior_cells[junior_line]["met"] is False
+
+
+def test_yes_no_indicators_are_filed_and_shown_as_shi_or_fou(city, login):
+    """Issue 14 §7: a qualitative requirement read “不低于1” over a column of 1.00 and 0.00."""
+    basic_indicators()
+    direction = Indicator.objects.get(code="R01")  # 坚持正确办学方向
+    assert direction.yes_no and direction.line_label == "须为“是”"
+    client = login(city.principal_a)
+    url = reverse("monitoring:indicator-file", args=[city.school_a.pk]) + "?year=2026"
+    form = client.get(url).content.decode()
+    assert '<option value="1">是</option>' in form and '<option value="0">否</option>' in form
+    assert client.post(url, {f"i_{direction.pk}": "0"}).status_code == 302
+    assert IndicatorReport.objects.get(school=city.school_a, indicator=direction).value == 0
+    table = login(city.bureau).get(reverse("monitoring:indicator-table") + "?year=2026")
+    page = table.content.decode()
+    assert "须为“是”" in page and "不低于1<" not in page
+    row = next(r for r in table.context["page"] if r["school"] == city.school_a)
+    cell = dict(zip(Indicator.objects.all(), row["cells"], strict=True))[direction]
+    assert (cell["text"], cell["met"]) == ("否", False)
+    book = openpyxl.load_workbook(
+        io.BytesIO(login(city.bureau).get(reverse("monitoring:indicator-table") + "?year=2026&export=xlsx").content)
+    )
+    values = next(row for row in book.active.iter_rows(values_only=True) if row[1] == city.school_a.name)
+    assert "否（未达标）" in values
