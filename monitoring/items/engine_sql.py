@@ -21,6 +21,7 @@ hold this engine to it. Sums are exact integers (half points) and ratios numeric
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 
@@ -107,11 +108,12 @@ class Packing:
         """The packed sums of `value` (an expression of the sitter's row; '' to count the sitters)."""
         return ", ".join(f"sum({value + ' * ' if value else ''}f.w{c})::bigint AS p{c}" for c in range(self.columns))
 
-    def group(self, level: str, side: str) -> str:
-        """One class row's sum for the top or bottom group of `level`, unpacked."""
+    def group(self, level: str, side: str, prefix: str = "p") -> str:
+        """One class row's sum for the top or bottom group of `level`, unpacked (from the columns
+        `prefix`0, `prefix`1 …)."""
         g = LEVEL_BITS[level].bit_length() - (1 if side == "top" else 0)
         c, j = divmod(g, self.per)
-        return f"((p{c} >> {self.width * j}) & {(1 << self.width) - 1})"
+        return f"(({prefix}{c} >> {self.width * j}) & {(1 << self.width) - 1})"
 
 
 def compute_subject(exam_id: int, plan: Plan) -> int:
@@ -137,28 +139,34 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             f"max(total) AS top FROM {ranks_table} GROUP BY school_class_id, school_id) c"
         )
         packing = Packing(width=max(int(cursor.fetchone()[0]).bit_length(), 1))
-        cursor.execute(f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, {packing.weights()} FROM {ranks_table}")
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, ({_UNIT['class']})::bigint AS unit, "
+            f"{packing.weights()} FROM {ranks_table}"
+        )
         cursor.execute(f"DROP TABLE {ranks_table}")
         cursor.execute(f"ANALYZE {flags_table}")
-        # Per class: the students' sums (sitters, X, X², X³).
+        # Per class: the students' sums (sitters, X, X², X³); also the passes' map of a class's unit key to
+        # its school and district (they group by the one integer).
         cursor.execute(
-            "CREATE TEMP TABLE item_student_sums AS SELECT school_class_id, school_id, district_id, "
+            "CREATE TEMP TABLE item_student_sums AS SELECT unit, school_class_id, school_id, district_id, "
             "count(*)::bigint AS n, sum(total)::bigint AS sx, sum(total::bigint * total) AS sxx, "
             "sum(total::numeric * total * total) AS sxxx "
-            f"FROM {flags_table} GROUP BY school_class_id, school_id, district_id"
+            f"FROM {flags_table} GROUP BY unit, school_class_id, school_id, district_id"
         )
+        classes = "JOIN item_student_sums m ON m.unit = s.unit"
         arrays = (
             f"FROM {ItemScore._meta.db_table} i JOIN {flags_table} f ON f.student_id = i.student_id "
             f"AND i.exam_subject_id = {subject_id}"
         )
         cursor.execute(
-            "CREATE TEMP TABLE item_class_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
-            "u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, sum(u.x::int * u.x)::bigint AS sxx, "
-            "sum(u.x::bigint * f.total)::bigint AS sxt, "
+            "CREATE TEMP TABLE item_class_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.* FROM ("
+            "SELECT f.unit, u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, "
+            # x·X in int4 (half points: far below 2³¹), summed exactly to bigint.
+            "sum(u.x::int * u.x)::bigint AS sxx, sum(u.x::int * f.total)::bigint AS sxt, "
             f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
             f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {packing.sums('u.x::bigint')} "
             f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
-            "GROUP BY f.school_class_id, f.school_id, f.district_id, u.pos"
+            f"GROUP BY f.unit, u.pos) s {classes}"
         )
         choice_items = plan.choice_items
         if choice_items:
@@ -166,11 +174,24 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             # Grouped by hashing: the planner, underestimating the groups, would sort the three million
             # (sitter, item) rows first (a quarter slower).
             cursor.execute("SET LOCAL enable_sort = off")
+            # Then per class and item: each letter's count and its packed group counts (the masks that
+            # hold it), so the roll-ups read one row per class and item, not one per mask.
+            letters = max(i.option_count for i in choice_items)
+            per_letter = ", ".join(
+                f"sum(n) FILTER (WHERE mask & {1 << b} <> 0)::bigint AS a{b}, "
+                + ", ".join(
+                    f"sum(p{c}) FILTER (WHERE mask & {1 << b} <> 0)::bigint AS q{b}_{c}" for c in range(packing.columns)
+                )
+                for b in range(letters)
+            )
             cursor.execute(
-                "CREATE TEMP TABLE item_option_sums AS SELECT f.school_class_id, f.school_id, f.district_id, "
-                f"({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, count(*)::bigint AS n, "
-                f"{packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
-                "WHERE i.choices IS NOT NULL GROUP BY f.school_class_id, f.school_id, f.district_id, u.j, mask"
+                "CREATE TEMP TABLE item_option_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.* "
+                "FROM (SELECT unit, pos, sum(n)::bigint AS n, "
+                f"{', '.join(f'sum(p{c})::bigint AS p{c}' for c in range(packing.columns))}, {per_letter} FROM ("
+                f"SELECT f.unit, ({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, "
+                f"count(*)::bigint AS n, {packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
+                "WHERE i.choices IS NOT NULL GROUP BY f.unit, u.j, mask"
+                f") masks GROUP BY unit, pos) s {classes}"
             )
             cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         cursor.execute(f"DROP TABLE {flags_table}")
@@ -240,9 +261,8 @@ def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
         def option_columns(level: str) -> str:
             top, bottom = packing.group(level, "top"), packing.group(level, "bottom")
             return f"sum(n) AS n, sum({top}) AS top_n, sum({bottom}) AS bottom_n, " + ", ".join(
-                f"sum(n) FILTER (WHERE mask & {1 << b} <> 0) AS a{b}, "
-                f"sum({top}) FILTER (WHERE mask & {1 << b} <> 0) AS top{b}, "
-                f"sum({bottom}) FILTER (WHERE mask & {1 << b} <> 0) AS bottom{b}"
+                f"sum(a{b}) AS a{b}, sum({packing.group(level, 'top', f'q{b}_')}) AS top{b}, "
+                f"sum({packing.group(level, 'bottom', f'q{b}_')}) AS bottom{b}"
                 for b in range(letters)
             )
 
@@ -251,40 +271,42 @@ def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
         )
 
         def share(count: str, n: str) -> str:
-            return f"CASE WHEN coalesce({n}, 0) > 0 THEN round(coalesce({count}, 0)::numeric / {n}, 4) END"
+            return f"coalesce((CASE WHEN {n} > 0 THEN {_half_up(f'coalesce({count}, 0)', n, 4)} END)::text, 'null')"
 
+        # The object as text, parsed once: cheaper than building it of jsonb values (the same document).
         pairs = [
-            f"'{'ABCDEFGH'[b]}', jsonb_build_array({share(f'o.a{b}', 'o.n')}, {share(f'o.top{b}', 'o.top_n')}, "
-            f"{share(f'o.bottom{b}', 'o.bottom_n')})"
+            f"""'"{"ABCDEFGH"[b]}":[', {share(f"o.a{b}", "o.n")}, ',', {share(f"o.top{b}", "o.top_n")}, ',', """
+            f"{share(f'o.bottom{b}', 'o.bottom_n')}, ']'"
             for b in range(letters)
         ]
-        option_json = f"CASE WHEN o.n IS NOT NULL THEN jsonb_build_object({', '.join(pairs)}) END"
         option_counts = {i.position + 1: i.option_count for i in plan.choice_items}
-        if len(set(option_counts.values())) > 1:
-            option_json = _letters_limited(pairs, option_counts)
+        option_json = _option_object(pairs, option_counts, letters)
     statements.append(
         f"""WITH it(pos, item_id, max_half) AS {items},
 u AS (
-    SELECT u.*, it.item_id, it.max_half, s.sx AS st, s.sxx AS stt, ((u.n * 27 + 99) / 100) AS g
+    SELECT u.*, it.item_id, it.max_half, s.sx::bigint AS st, s.sxx::bigint AS stt, ((u.n * 27 + 99) / 100) AS g
     FROM item_units u JOIN it ON it.pos = u.pos JOIN item_student_units s ON s.unit = u.unit
 ),
 v AS (
-    -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx².
-    SELECT u.*, (u.n * u.sxx - u.sx * u.sx)::numeric AS vx,
-           (u.n * (u.stt - 2 * u.sxt + u.sxx) - (u.st - u.sx) * (u.st - u.sx))::numeric AS vr,
-           (u.n * (u.sxt - u.sxx) - u.sx * (u.st - u.sx))::numeric AS cxr
+    -- Item–rest: R = X − x, so ΣR = ΣX − Σx, ΣR² = ΣX² − 2ΣxX + Σx², ΣxR = ΣxX − Σx². Exact in bigint (a
+    -- city's n·ΣX² is far below 2⁶³; an overflow would fail, not round).
+    SELECT u.*, u.n * u.sxx - u.sx * u.sx AS vx,
+           u.n * (u.stt - 2 * u.sxt + u.sxx) - (u.st - u.sx) * (u.st - u.sx) AS vr,
+           u.n * (u.sxt - u.sxx) - u.sx * (u.st - u.sx) AS cxr,
+           coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0) AS d
     FROM u
 )
 INSERT INTO {ItemStatistic._meta.db_table}
     (exam_id, exam_subject_id, level, district_id, school_id, school_class_id, sitters, item_id, mean, difficulty,
      discrimination, item_rest, full_rate, zero_rate, options)
 SELECT {int(exam_id)}, {subject_id}, u.level, u.district_id, u.school_id, u.school_class_id, u.n, u.item_id,
-       round(u.sx::numeric / (2 * u.n), 2),
-       round(u.sx::numeric / (u.n * u.max_half), 4),
-       round((coalesce(u.top_sum, 0) - coalesce(u.bottom_sum, 0))::numeric / (u.g * u.max_half), 4),
+       {_half_up("u.sx", "2 * u.n", 2)},
+       {_half_up("u.sx", "u.n * u.max_half", 4)},
+       CASE WHEN u.d >= 0 THEN {_half_up("u.d", "u.g * u.max_half", 4)}
+            ELSE -{_half_up("-u.d", "u.g * u.max_half", 4)} END,
        CASE WHEN u.vx > 0 AND u.vr > 0
             THEN round((u.cxr::float8 / sqrt(u.vx::float8 * u.vr::float8))::numeric, 4) END,
-       round(u.full_count::numeric / u.n, 4), round(u.zero_count::numeric / u.n, 4),
+       {_half_up("u.full_count", "u.n", 4)}, {_half_up("u.zero_count", "u.n", 4)},
        {option_json}
 FROM v u {"LEFT JOIN item_option_units o ON o.pos = u.pos AND o.unit = u.unit" if plan.choice_items else ""}
 WHERE u.n > 0 AND u.max_half > 0"""
@@ -292,12 +314,27 @@ WHERE u.n > 0 AND u.max_half > 0"""
     return statements
 
 
-def _letters_limited(pairs: list[str], option_counts: dict[int, int]) -> str:
-    """Items with fewer options than the widest get only their own letters."""
-    cases = " ".join(
-        f"WHEN {pos} THEN jsonb_build_object({', '.join(pairs[:count])})" for pos, count in option_counts.items()
+def _half_up(numerator: str, denominator: str, places: int) -> str:
+    """round(numerator ÷ denominator, places), half up, for integers numerator ≥ 0 and denominator > 0, in
+    integer arithmetic (a numeric division per figure costs more than the rest of the row)."""
+    scale = 10**places
+    return (
+        f"((({numerator})::bigint * {2 * scale} + ({denominator})::bigint) / (2 * ({denominator})::bigint) "
+        f"* {Decimal(1).scaleb(-places)})"
     )
-    return f"CASE WHEN o.n IS NOT NULL THEN CASE u.pos {cases} END END"
+
+
+def _option_object(pairs: list[str], option_counts: dict[int, int], letters: int) -> str:
+    """The options' JSON object of a unit's choice item (None without sitters who chose): every letter,
+    or only its own where items have fewer options than the widest."""
+
+    def text(count: int) -> str:
+        return "concat('{', " + ", ',', ".join(pairs[:count]) + ", '}')::jsonb"
+
+    if len(set(option_counts.values())) > 1:
+        cases = " ".join(f"WHEN {pos} THEN {text(count)}" for pos, count in option_counts.items())
+        return f"CASE WHEN o.n > 0 THEN CASE u.pos {cases} END END"
+    return f"CASE WHEN o.n > 0 THEN {text(letters)} END"
 
 
 def _paper_sql(exam_id: int, plan: Plan) -> str:
