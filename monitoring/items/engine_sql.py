@@ -135,10 +135,11 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute(
             # Whichever holds, x ≤ X (the items' sum) or x ≤ the item's full marks: a class's sums fit.
-            f"SELECT coalesce(max(n * greatest(top, {sum(plan.maxima)}, 1)), 0) FROM (SELECT count(*) AS n, "
-            f"max(total) AS top FROM {ranks_table} GROUP BY school_class_id, school_id) c"
+            f"SELECT coalesce(max(n * greatest(top, {sum(plan.maxima)}, 1)), 0), coalesce(max(n), 0) FROM ("
+            f"SELECT count(*) AS n, max(total) AS top FROM {ranks_table} GROUP BY school_class_id, school_id) c"
         )
-        packing = Packing(width=max(int(cursor.fetchone()[0]).bit_length(), 1))
+        bound, largest_class = (int(value) for value in cursor.fetchone())
+        packing = Packing(width=max(bound.bit_length(), 1))
         cursor.execute(
             f"CREATE UNLOGGED TABLE {flags_table} AS SELECT *, ({_UNIT['class']})::bigint AS unit, "
             f"{packing.weights()} FROM {ranks_table}"
@@ -170,30 +171,8 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         )
         choice_items = plan.choice_items
         if choice_items:
-            positions = "ARRAY[" + ", ".join(str(i.position + 1) for i in choice_items) + "]::int[]"
-            # Grouped by hashing: the planner, underestimating the groups, would sort the three million
-            # (sitter, item) rows first (a quarter slower).
-            cursor.execute("SET LOCAL enable_sort = off")
-            # Then per class and item: each letter's count and its packed group counts (the masks that
-            # hold it), so the roll-ups read one row per class and item, not one per mask.
-            letters = max(i.option_count for i in choice_items)
-            per_letter = ", ".join(
-                f"sum(n) FILTER (WHERE mask & {1 << b} <> 0)::bigint AS a{b}, "
-                + ", ".join(
-                    f"sum(p{c}) FILTER (WHERE mask & {1 << b} <> 0)::bigint AS q{b}_{c}" for c in range(packing.columns)
-                )
-                for b in range(letters)
-            )
-            cursor.execute(
-                "CREATE TEMP TABLE item_option_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.* "
-                "FROM (SELECT unit, pos, sum(n)::bigint AS n, "
-                f"{', '.join(f'sum(p{c})::bigint AS p{c}' for c in range(packing.columns))}, {per_letter} FROM ("
-                f"SELECT f.unit, ({positions})[u.j] AS pos, get_byte(i.choices, u.j - 1) AS mask, "
-                f"count(*)::bigint AS n, {packing.sums('')} {arrays}, generate_series(1, {len(choice_items)}) u(j) "
-                "WHERE i.choices IS NOT NULL GROUP BY f.unit, u.j, mask"
-                f") masks GROUP BY unit, pos) s {classes}"
-            )
-            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+            for statement in _option_sql(choice_items, packing, largest_class, flags_table, subject_id, classes):
+                cursor.execute(statement)
         cursor.execute(f"DROP TABLE {flags_table}")
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
@@ -210,6 +189,68 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
         cursor.execute("SET LOCAL jit TO DEFAULT")
     return count
+
+
+def _option_sql(choice_items, packing: Packing, largest_class: int, flags_table: str, subject_id: int, classes: str):
+    """Per class and choice item: the sitters who chose (n), each letter's count (a_b) and both as packed
+    group counts (p_c, q_b_c), in two steps that never make a row per (sitter, item).
+
+    1. One pass over the sitters with choices, grouped by class and group flags: the letters chosen, as
+       counts packed `width` bits apart (a field per item and letter, each ≤ the class's sitters; a
+       constant table spreads a byte's bits into fields), a few bigints.
+    2. Those few rows (a class has a handful of flag combinations), unpacked per item and summed per
+       class, the group counts weighted by the flags' packed weights."""
+    letters = max(i.option_count for i in choice_items)
+    width = max(largest_class.bit_length(), 1)
+    per = max(62 // width, 1)
+    fields = [(item, b) for item in choice_items for b in range(letters)]  # field k: column k // per
+    columns: list[list[str]] = [[] for _ in range(-(-len(fields) // per))]
+    spreads: dict[tuple[int, int], str] = {}
+    for column in range(len(columns)):
+        chunk = fields[column * per : (column + 1) * per]
+        for item in dict.fromkeys(i for i, _ in chunk):
+            bits = [b for i, b in chunk if i is item]
+            first, slot = bits[0], next(k for k, (i, _) in enumerate(chunk) if i is item)
+            key = (first, len(bits))
+            if key not in spreads:
+                table = [
+                    sum(((mask >> b) & 1) << (width * (b - first)) for b in range(first, first + len(bits)))
+                    for mask in range(256)
+                ]
+                spreads[key] = "'{" + ",".join(map(str, table)) + "}'::bigint[]"
+            columns[column].append(f"(({spreads[key]})[get_byte(i.choices, {item.choice_index}) + 1] << {width * slot})")
+    weights = [f"w{c}" for c in range(packing.columns)]
+    first_pass = (
+        "CREATE TEMP TABLE item_choice_flags AS SELECT f.unit, f.flags, "
+        + ", ".join(f"min(f.{w}) AS {w}" for w in weights)
+        + ", count(*)::bigint AS n, "
+        + ", ".join(f"sum({' + '.join(terms)})::bigint AS o{c}" for c, terms in enumerate(columns))
+        + f" FROM {ItemScore._meta.db_table} i JOIN {flags_table} f ON f.student_id = i.student_id "
+        f"AND i.exam_subject_id = {int(subject_id)} WHERE i.choices IS NOT NULL GROUP BY f.unit, f.flags"
+    )
+    mask = (1 << width) - 1
+    branches = []
+    for item in choice_items:
+        counts = []
+        for b in range(letters):
+            k = fields.index((item, b))
+            counts.append(f"((o{k // per} >> {width * (k % per)}) & {mask}) AS c{b}")
+        branches.append(
+            f"SELECT unit, {item.position + 1} AS pos, n, {', '.join(weights)}, {', '.join(counts)} "
+            "FROM item_choice_flags"
+        )
+    per_letter = ", ".join(
+        f"sum(c{b})::bigint AS a{b}, "
+        + ", ".join(f"sum(c{b} * w{c})::bigint AS q{b}_{c}" for c in range(packing.columns))
+        for b in range(letters)
+    )
+    second_pass = (
+        "CREATE TEMP TABLE item_option_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.* "
+        "FROM (SELECT unit, pos, sum(n)::bigint AS n, "
+        + ", ".join(f"sum(n * w{c})::bigint AS p{c}" for c in range(packing.columns))
+        + f", {per_letter} FROM ({' UNION ALL '.join(branches)}) x GROUP BY unit, pos) s {classes}"
+    )
+    return [first_pass, second_pass, "DROP TABLE item_choice_flags"]
 
 
 _LEVEL_KEYS = {
