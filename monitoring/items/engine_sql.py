@@ -119,7 +119,6 @@ class Packing:
 def compute_subject(exam_id: int, plan: Plan) -> int:
     subject_id = int(plan.exam_subject_id)
     k = len(plan.items)
-    maxima = "ARRAY[" + ", ".join(str(m) for m in plan.maxima) + "]::int[]"
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
@@ -159,13 +158,13 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             f"FROM {ItemScore._meta.db_table} i JOIN {flags_table} f ON f.student_id = i.student_id "
             f"AND i.exam_subject_id = {subject_id}"
         )
+        lookups, unpack = _item_lookups(plan.maxima, largest_class)
         cursor.execute(
-            "CREATE TEMP TABLE item_class_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.* FROM ("
-            "SELECT f.unit, u.pos::int AS pos, count(*)::bigint AS n, sum(u.x)::bigint AS sx, "
+            "CREATE TEMP TABLE item_class_sums AS SELECT m.school_class_id, m.school_id, m.district_id, s.unit, s.pos, "
+            f"m.n, {unpack}, s.sxt, {', '.join(f's.p{c}' for c in range(packing.columns))} FROM ("
+            f"SELECT f.unit, u.pos::int AS pos, {lookups}, "
             # x·X in int4 (half points: far below 2³¹), summed exactly to bigint.
-            "sum(u.x::int * u.x)::bigint AS sxx, sum(u.x::int * f.total)::bigint AS sxt, "
-            f"count(*) FILTER (WHERE u.x = ({maxima})[u.pos]) AS full_count, "
-            f"count(*) FILTER (WHERE u.x = 0) AS zero_count, {packing.sums('u.x::bigint')} "
+            f"sum(u.x::int * f.total)::bigint AS sxt, {packing.sums('u.x::bigint')} "
             f"{arrays}, unnest(i.points) WITH ORDINALITY u(x, pos) "
             f"GROUP BY f.unit, u.pos) s {classes}"
         )
@@ -189,6 +188,37 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
         cursor.execute("SET LOCAL jit TO DEFAULT")
     return count
+
+
+def _item_lookups(maxima: list[int], largest_class: int) -> tuple[str, str]:
+    """Σx, Σx², the full-mark and the zero count of a class and item as one or two sums of looked-up
+    constants: item j's score x maps to x, x², [x = full], [x = 0] packed into a bigint, each field wide
+    enough for the largest class's sums (0 ≤ x ≤ the item's full marks, as the import ensures). One
+    aggregate instead of four over the six million (sitter, item) rows. Returns the sums' SQL and the
+    unpacking of their columns (s.l0 …) into sx, sxx, full_count, zero_count."""
+    top = max(maxima, default=0)
+    n = max(largest_class, 1)
+    fields = [
+        ("sx", (n * top).bit_length() or 1, lambda x, m: x),
+        ("sxx", (n * top * top).bit_length() or 1, lambda x, m: x * x),
+        ("full_count", n.bit_length(), lambda x, m: int(x == m)),
+        ("zero_count", n.bit_length(), lambda x, m: int(x == 0)),
+    ]
+    columns: list[list[tuple]] = [[]]
+    used = 0
+    for name, width, value in fields:
+        if used + width > 62 and columns[-1]:
+            columns.append([])
+            used = 0
+        columns[-1].append((name, width, value, used))
+        used += width
+    sums, unpack = [], []
+    for c, column in enumerate(columns):
+        table = [sum(value(x, m) << shift for _, _, value, shift in column) for m in maxima for x in range(top + 1)]
+        array = "'{" + ",".join(map(str, table)) + "}'::bigint[]"
+        sums.append(f"sum(({array})[(u.pos::int - 1) * {top + 1} + u.x + 1])::bigint AS l{c}")
+        unpack += [f"((s.l{c} >> {shift}) & {(1 << width) - 1}) AS {name}" for name, width, _, shift in column]
+    return ", ".join(sums), ", ".join(unpack)
 
 
 def _option_sql(choice_items, packing: Packing, largest_class: int, flags_table: str, subject_id: int, classes: str):
@@ -218,7 +248,9 @@ def _option_sql(choice_items, packing: Packing, largest_class: int, flags_table:
                     for mask in range(256)
                 ]
                 spreads[key] = "'{" + ",".join(map(str, table)) + "}'::bigint[]"
-            columns[column].append(f"(({spreads[key]})[get_byte(i.choices, {item.choice_index}) + 1] << {width * slot})")
+            columns[column].append(
+                f"(({spreads[key]})[get_byte(i.choices, {item.choice_index}) + 1] << {width * slot})"
+            )
     weights = [f"w{c}" for c in range(packing.columns)]
     first_pass = (
         "CREATE TEMP TABLE item_choice_flags AS SELECT f.unit, f.flags, "
