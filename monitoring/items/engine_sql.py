@@ -176,6 +176,9 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
         cursor.execute(f"DELETE FROM {ItemStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {PaperStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
         cursor.execute(f"DELETE FROM {KnowledgeStatistic._meta.db_table} WHERE exam_subject_id = %s", [subject_id])
+        # The unit tables are joined by hashing (the planner, knowing nothing of the unanalysed temporary
+        # tables, would sort the 135,000 item rows of a city to merge them).
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         for statement in _rollup_sql(exam_id, plan, packing):
             cursor.execute(statement)
         count = cursor.rowcount
@@ -185,6 +188,7 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
             "DROP TABLE item_student_sums, item_class_sums, item_units, item_student_units"
             + (", item_option_sums, item_option_units" if choice_items else "")
         )
+        cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
         cursor.execute("SET LOCAL jit TO DEFAULT")
     return count
@@ -293,17 +297,23 @@ _LEVEL_KEYS = {
 }
 
 
-def _per_level(columns: Callable[[str], str], source: str, extra_keys: tuple[str, ...] = ()) -> str:
+def _per_level(
+    columns: Callable[[str, Callable[[str], str]], str], source: str, extra_keys: tuple[str, ...] = ()
+) -> str:
     """The classes' rows summed to every level, one branch per level (each with only its own groups'
-    columns: GROUPING SETS would sum every level's group columns at every level)."""
+    columns: GROUPING SETS would sum every level's group columns at every level). `columns(level, total)`
+    gives a level's columns with `total(expression)` for a sum: the source holds one row per class (and
+    extra key), so a class's figures are its row's, not grouped again."""
     branches = []
     for level, keys in _LEVEL_KEYS.items():
         unit = ", ".join(key if key in keys else f"NULL::bigint AS {key}" for key in _LEVEL_KEYS["class"])
         group = ", ".join([*extra_keys, *keys])
+        by_class = level == "class"
         branches.append(
             f"SELECT {', '.join(extra_keys) + ', ' if extra_keys else ''}'{level}'::text AS level, {unit}, "
-            f"({_UNIT[level]})::bigint AS unit, {columns(level)} FROM {source}"
-            + (f" GROUP BY {group}" if group else "")
+            f"({_UNIT[level]})::bigint AS unit, "
+            f"{columns(level, (lambda e: f'({e})') if by_class else (lambda e: f'sum({e})'))} FROM {source}"
+            + (f" GROUP BY {group}" if group and not by_class else "")
         )
     return " UNION ALL ".join(branches)
 
@@ -312,16 +322,20 @@ def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
     subject_id = int(plan.exam_subject_id)
     items = "(VALUES " + ", ".join(f"({i.position + 1}, {int(i.pk)}, {i.max_half})" for i in plan.items) + ")"
 
-    def item_columns(level: str) -> str:
-        return (
-            "sum(n)::bigint AS n, sum(sx)::bigint AS sx, sum(sxx)::bigint AS sxx, sum(sxt)::bigint AS sxt, "
-            "sum(full_count)::bigint AS full_count, sum(zero_count)::bigint AS zero_count, "
-            f"sum({packing.group(level, 'top')})::bigint AS top_sum, "
-            f"sum({packing.group(level, 'bottom')})::bigint AS bottom_sum"
+    def item_columns(level: str, total: Callable[[str], str]) -> str:
+        sums = ["n", "sx", "sxx", "sxt", "full_count", "zero_count"]
+        return ", ".join(
+            [f"{total(c)}::bigint AS {c}" for c in sums]
+            + [
+                f"{total(packing.group(level, 'top'))}::bigint AS top_sum",
+                f"{total(packing.group(level, 'bottom'))}::bigint AS bottom_sum",
+            ]
         )
 
-    def student_columns(level: str) -> str:
-        return "sum(n)::bigint AS n, sum(sx)::numeric AS sx, sum(sxx)::numeric AS sxx, sum(sxxx)::numeric AS sxxx"
+    def student_columns(level: str, total: Callable[[str], str]) -> str:
+        return ", ".join(
+            f"{total(c)}::{'bigint' if c == 'n' else 'numeric'} AS {c}" for c in ("n", "sx", "sxx", "sxxx")
+        )
 
     statements = [
         f"CREATE TEMP TABLE item_units AS {_per_level(item_columns, 'item_class_sums', ('pos',))}",
@@ -331,12 +345,16 @@ def _rollup_sql(exam_id: int, plan: Plan, packing: Packing) -> list[str]:
     if plan.choice_items:
         letters = max(i.option_count for i in plan.choice_items)
 
-        def option_columns(level: str) -> str:
+        def option_columns(level: str, total: Callable[[str], str]) -> str:
             top, bottom = packing.group(level, "top"), packing.group(level, "bottom")
-            return f"sum(n) AS n, sum({top}) AS top_n, sum({bottom}) AS bottom_n, " + ", ".join(
-                f"sum(a{b}) AS a{b}, sum({packing.group(level, 'top', f'q{b}_')}) AS top{b}, "
-                f"sum({packing.group(level, 'bottom', f'q{b}_')}) AS bottom{b}"
-                for b in range(letters)
+            return (
+                f"{total('n')}::bigint AS n, {total(top)}::bigint AS top_n, {total(bottom)}::bigint AS bottom_n, "
+                + ", ".join(
+                    f"{total(f'a{b}')}::bigint AS a{b}, "
+                    f"{total(packing.group(level, 'top', f'q{b}_'))}::bigint AS top{b}, "
+                    f"{total(packing.group(level, 'bottom', f'q{b}_'))}::bigint AS bottom{b}"
+                    for b in range(letters)
+                )
             )
 
         statements.append(
