@@ -45,16 +45,17 @@ _UNIT = {
 
 def _flags_sql(subject_id: int, k: int) -> str:
     """Each sitter's total and group flags (narrow: the windows sort these rows, not the arrays)."""
-    windows, flags = [], []
+    # A window's row number and its partition's count in one pass (one window: the whole partition is
+    # the frame, which row_number() ignores).
+    whole = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+    windows, named, flags = [], [], []
     for level, bit in LEVEL_BITS.items():
         part = _PARTITION[level]
         if level == "city":  # the city rank itself
             windows.append("rank AS r_city")
         else:
-            windows.append(
-                f"row_number() OVER (PARTITION BY {part} ORDER BY rank) AS r_{level}, "
-                f"count(*) OVER (PARTITION BY {part}) AS n_{level}"
-            )
+            windows.append(f"row_number() OVER w_{level} AS r_{level}, count(*) OVER w_{level} AS n_{level}")
+            named.append(f"w_{level} AS (PARTITION BY {part} ORDER BY rank {whole})")
         g = f"((n_{level} * 27 + 99) / 100)"
         flags.append(f"CASE WHEN r_{level} <= {g} THEN {bit} ELSE 0 END")
         flags.append(f"CASE WHEN r_{level} > n_{level} - {g} THEN {bit * 2} ELSE 0 END")
@@ -64,8 +65,7 @@ def _flags_sql(subject_id: int, k: int) -> str:
         f"SELECT w.*, {', '.join(windows)} FROM ("
         # One sort by X descending and 学籍号 (as bytes) gives each sitter's city rank; every level's windows
         # then sort by integers.
-        'SELECT w.*, row_number() OVER (ORDER BY total DESC, student_number COLLATE "C") AS rank, '
-        "count(*) OVER () AS n_city FROM ("
+        "SELECT w.*, row_number() OVER city AS rank, count(*) OVER city AS n_city FROM ("
         # X is the subject score: the import makes it the items' sum, and a correction goes through the
         # items (monitoring.services.correct_score), so it is read, not summed again.
         "SELECT i.student_id, i.school_class_id, i.school_id, sc.district_id, st.student_number, "
@@ -73,7 +73,9 @@ def _flags_sql(subject_id: int, k: int) -> str:
         f"FROM {ItemScore._meta.db_table} i JOIN {Student._meta.db_table} st ON st.id = i.student_id "
         f"JOIN {School._meta.db_table} sc ON sc.id = i.school_id "
         f"JOIN {Score._meta.db_table} s ON s.exam_subject_id = i.exam_subject_id AND s.student_id = i.student_id "
-        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w) w) ranked"
+        f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)}) w "
+        f'WINDOW city AS (ORDER BY total DESC, student_number COLLATE "C" {whole})) w '
+        f"WINDOW {', '.join(named)}) ranked"
     )
 
 
