@@ -5,18 +5,20 @@
    ascending (one sort), and by window functions over that integer rank whether it is in the top or
    bottom ⌈0.27 n⌉ of its class, school, district and the city (a bit each, in `flags`); the flags
    also as packed weights (see Packing).
-2. One pass over the item arrays (unnest), grouped by class and item: n, Σx, Σx², ΣxX, full and zero
-   counts, and Σx over the members of each of the eight groups (Σ x·w, a few packed bigints). All
-   additive: a school's top-group sum is the sum of its classes' sums over the students flagged
-   top-of-school.
-3. One pass over the choice arrays grouped by class, item and the options chosen (a bit mask).
+2. One pass over the item arrays (unnest), grouped by class (one integer key) and item: Σx, Σx², full
+   and zero counts as one sum of looked-up packed constants (see _item_lookups), ΣxX, and Σx over the
+   members of each of the eight groups (Σ x·w, a few packed bigints). All additive: a school's
+   top-group sum is the sum of its classes' sums over the students flagged top-of-school.
+3. One pass over the sitters with choices grouped by class and flags, the letters chosen as packed
+   counts; unpacked per class and item (see _option_sql).
 4. INSERT … SELECT from those few rows: schools, districts and the city summed from the classes (one
    branch per level, the units joined by one integer key); P, D, item–rest r (from the sums: R = X − x),
    rates, option shares; α, SEM, skew from the per-class sums of X, X², X³ and the items' variances;
    knowledge-point and ability score rates.
 
 The definitions live in items.rules; items.reference applies them student by student, and the tests
-hold this engine to it. Sums are exact integers (half points) and ratios numeric, rounded half-up.
+hold this engine to it. Sums are exact integers (half points); the stored ratios are rounded half up
+in integer arithmetic (r, α, SEM and skew in numeric or float, as before).
 """
 
 from collections.abc import Callable
