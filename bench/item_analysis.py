@@ -8,7 +8,8 @@ Prints, from one run on one machine:
 - storage: the item-score table with its index, in bytes per item score (target ≤ 8);
 - one bare SQL aggregate (count and sum per item per school over the stored item scores) and every
   item statistic of the subject (items × class/school/district/city, α, knowledge points, option
-  shares); target ≤ 3× the bare aggregate;
+  shares); target ≤ 3× the bare aggregate; also both in the backend's CPU time without parallel
+  workers, which a shared machine's load leaves alone;
 - the median latency and query count of the 试卷分析 page and a school's knowledge-point page
   (target < 100 ms).
 """
@@ -200,6 +201,60 @@ def statistics_seconds(exam) -> tuple[float, int]:
     return min(timings), rows
 
 
+def cpu_seconds(run) -> float:
+    """The database backend's CPU time (user + system) for `run`, with no parallel workers: what the
+    statements cost, whatever else the machine runs (wall-clock ratios swing with a shared machine's
+    load). Needs a superuser (log_statement_stats)."""
+    import re
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    notes: list[str] = []
+
+    def handler(diagnostic) -> None:
+        notes.append(f"{diagnostic.message_primary or ''} {diagnostic.message_detail or ''}")
+
+    connection.connection.add_notice_handler(handler)
+    settings = ("max_parallel_workers_per_gather", "client_min_messages", "log_statement_stats")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+            cursor.execute("SET client_min_messages = log")
+            cursor.execute("SET log_statement_stats = on")
+        notes.clear()
+        run()
+    finally:
+        with connection.cursor() as cursor:
+            for name in reversed(settings):
+                cursor.execute(f"RESET {name}")
+        connection.connection.remove_notice_handler(handler)
+    lines = re.finditer(r"([\d.]+) s user, ([\d.]+) s system, [\d.]+ s elapsed", "\n".join(notes))
+    return sum(float(m.group(1)) + float(m.group(2)) for m in lines)
+
+
+def cpu_ratio(exam, subject_id: int) -> tuple[float, float]:
+    """The CPU seconds of the bare aggregate and of every item statistic (the lesser of two runs each)."""
+    from django.db import connection, transaction
+
+    from monitoring.items.compute import compute_exam_items
+
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.school_id, u.pos, count(*), sum(u.x) FROM monitoring_itemscore i, "
+                "unnest(i.points) WITH ORDINALITY u(x, pos) WHERE i.exam_subject_id = %s GROUP BY i.school_id, u.pos",
+                [subject_id],
+            )
+            cursor.fetchall()
+
+    def compute() -> None:
+        with transaction.atomic():
+            compute_exam_items(exam)
+
+    return min(cpu_seconds(bare) for _ in range(2)), min(cpu_seconds(compute) for _ in range(2))
+
+
 def page_latency(exam) -> None:
     from django.db import connection
     from django.test import Client
@@ -288,6 +343,11 @@ def main() -> None:
     print(
         f"every item statistic:       {seconds:6.2f} s  = {seconds / bare:.2f} × bare (target ≤ 3)  "
         f"{stat_rows:,} item rows"
+    )
+    bare_cpu, statistics_cpu = cpu_ratio(exam, subject.pk)
+    print(
+        f"  CPU time, no parallel workers (the machine's load left out): bare {bare_cpu:.2f} s, every item "
+        f"statistic {statistics_cpu:.2f} s = {statistics_cpu / bare_cpu:.2f} × bare"
     )
     print("pages with the exam loaded:")
     page_latency(exam)
