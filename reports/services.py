@@ -247,20 +247,26 @@ def render_job(job: Job, report_progress) -> None:
 
 
 def start_batch(*, semester: Semester, by) -> Job:
-    """Render the school report (全校报告) of every active school for `semester` in one job."""
+    """Render the school report (全校报告) of every active school for `semester` in one job. A school
+    without one gets it started; a draft stays its authors' (rules.outsiders_may_read): it is not
+    rendered into the bureau's ZIP, and the job's message names the schools still to submit."""
     with transaction.atomic():
-        job = jobs.start_job(
-            owner=by,
-            kind=BATCH_JOB,
-            title=f"批量生成{semester}全校教学质量分析报告",
-            params={"semester_id": semester.pk},
-        )
         reports = [
             create_report(kind=Kind.SCHOOL, semester=semester, by=None, school=school)
             for school in School.objects.filter(is_active=True).order_by("code")
         ]
-        BatchItem.objects.bulk_create(BatchItem(job=job, report=report) for report in reports)
-        transaction.on_commit(lambda: _dispatch_helpers(job, len(reports)))
+        ready = [report for report in reports if rules.outsiders_may_read(report.kind, report.status)]
+        job = jobs.start_job(
+            owner=by,
+            kind=BATCH_JOB,
+            title=f"批量生成{semester}全校教学质量分析报告",
+            params={
+                "semester_id": semester.pk,
+                "unsubmitted": [report.school.name for report in reports if report not in ready],
+            },
+        )
+        BatchItem.objects.bulk_create(BatchItem(job=job, report=report) for report in ready)
+        transaction.on_commit(lambda: _dispatch_helpers(job, len(ready)))
     return job
 
 
@@ -324,6 +330,11 @@ def render_batch_job(job: Job, report_progress) -> None:
     job.result_name = f"{semester}全校教学质量分析报告（{len(finished) - len(failed)}份）.zip"
     job.result_file.save(f"reports-batch-{job.pk}.zip", ContentFile(buffer.getvalue()), save=False)
     job.message = f"已生成 {len(finished) - len(failed)} 份报告并打包。"
+    if waiting := job.params.get("unsubmitted"):
+        job.message += (
+            f"{len(waiting)} 所学校的报告尚未提交（草稿只属于撰写人），未打包："
+            f"{'、'.join(waiting[:10])}{'等' if len(waiting) > 10 else ''}。"
+        )
     if failed:
         names = "、".join(item.report.school.name for item in failed[:10])
         job.message += (

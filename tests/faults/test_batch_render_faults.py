@@ -12,7 +12,7 @@ from reports.models import BatchItem, ReportPdf
 from tests.factories import SchoolFactory
 from tests.faults.conftest import spawn_worker, stop, wait_until
 from tests.faults.test_worker_faults import private_redis, queue_is_empty  # noqa: F401 – fixture
-from tests.reports.conftest import exam, semester  # noqa: F401 – fixtures
+from tests.reports.conftest import exam, semester, submitted_school_reports  # noqa: F401 – fixtures
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,7 @@ def test_a_redis_restart_during_a_batch_render_loses_and_doubles_nothing(
     url, restart = private_redis
     for _ in range(6):
         SchoolFactory()  # eight schools in all: the batch is still running when Redis goes away
+    submitted_school_reports(semester)
     process = spawn_worker(url, settings)
     try:
         job = services.start_batch(semester=semester, by=city.bureau)

@@ -36,3 +36,17 @@ def pdf_fonts(content: bytes, tmp_path) -> str:
     path = tmp_path / "fonts.pdf"
     path.write_bytes(content)
     return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def submitted_school_reports(semester) -> list:
+    """Every active school's 全校报告 of the semester, submitted (a batch renders only those)."""
+    from reports import services
+    from reports.models import Kind, Report, Status
+    from schools.models import School
+
+    reports = [
+        services.create_report(kind=Kind.SCHOOL, semester=semester, by=None, school=school)
+        for school in School.objects.filter(is_active=True)
+    ]
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(status=Status.SUBMITTED)
+    return reports

@@ -14,7 +14,7 @@ from eduquality.models import Job
 from reports import services
 from reports.models import Kind, Report, ReportPdf, Status
 from schools.models import Subject
-from tests.reports.conftest import pdf_text, squeezed
+from tests.reports.conftest import pdf_text, squeezed, submitted_school_reports
 from tests.reports.factories import ReportFactory
 from tests.test_worker import REPO_ROOT, broker, worker_database_url  # noqa: F401  (broker is a fixture)
 
@@ -119,6 +119,7 @@ def test_a_render_killed_with_sigkill_is_delivered_again_and_finishes(city, exam
 
 
 def test_bulk_render_makes_one_zip_of_every_schools_report(city, exam, semester, start_worker):
+    submitted_school_reports(semester)
     worker = start_worker(concurrency=2)
     job = wait_for(services.start_batch(semester=semester, by=city.bureau), worker)
     assert job.status == Job.Status.SUCCEEDED, job.message
