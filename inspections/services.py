@@ -29,6 +29,7 @@ from inspections.models import (
     Sanction,
     StarRating,
     Visit,
+    VisitPhoto,
     VisitScore,
 )
 from schools.models import RoleAssignment, School, Teacher
@@ -359,6 +360,59 @@ def attach_to_visit(*, visit: Visit, files, by) -> list[Attachment]:
     saved = _save_attachments(files=files, by=by, visit=visit)
     audit.record(actor=by, action=AuditEntry.Action.UPDATE, instance=visit, note=f"上传附件 {len(saved)} 个")
     return saved
+
+
+PHOTO_TYPES = {key: ATTACHMENT_TYPES[key] for key in (".jpg", ".jpeg", ".png")} | {".webp": (b"RIFF",)}
+
+
+def photo_problems(upload) -> list[str]:
+    """A visit photo: JPG, PNG or WebP by extension and first bytes, under the attachment size limit."""
+    name = upload.name or ""
+    suffix = Path(name).suffix.lower()
+    if suffix not in PHOTO_TYPES:
+        return [f"照片“{name}”类型不支持：只接受 JPG、PNG、WebP。"]
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        return [f"照片“{name}”大小 {upload.size / 1048576:.1f} MB，超过 {ATTACHMENT_MAX_BYTES // 1048576} MB 的上限。"]
+    head = upload.read(12)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in PHOTO_TYPES[suffix]):
+        return [f"照片“{name}”的内容不是图片。"]
+    return []
+
+
+@transaction.atomic
+def add_visit_photo(
+    *, visit: Visit, upload, by, client_uuid: uuid.UUID, criterion_id: int | None = None, taken_at=None
+) -> tuple[VisitPhoto, bool]:
+    """Keep a photo taken during the visit as its evidence. Returns (photo, replayed): the same
+    client UUID sent again (an offline queue replaying after a lost answer) returns the first photo."""
+    existing = VisitPhoto.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.visit_id != visit.pk or existing.uploaded_by_id != by.pk:
+            raise Refused("照片编号冲突，请重新拍摄。")
+        return existing, True
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_locked:
+        raise Refused("督导已提交并锁定，不能再添加照片。")
+    if not visit.inspectors.filter(pk=by.pk).exists():
+        raise Refused("只有被指派的督学才能添加照片。")
+    if problems := photo_problems(upload):
+        raise Refused(*problems)
+    if criterion_id is not None and not visit.rubric.areas.filter(criteria__pk=criterion_id).exists():
+        criterion_id = None
+    photo = VisitPhoto(
+        visit=visit,
+        criterion_id=criterion_id,
+        name=Path(upload.name).name[:120],
+        size=upload.size,
+        client_uuid=client_uuid,
+        taken_at=taken_at,
+        uploaded_by=by,
+    )
+    photo.file.save(photo.name, upload, save=False)
+    photo.save()
+    audit.record(actor=by, action=AuditEntry.Action.UPDATE, instance=visit, note=f"上传现场照片 {photo.name}")
+    return photo, False
 
 
 # ---- Notices, rectification orders, sanctions -------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Inspection pages. Thin: role gate → scoped selector/form → service → render/redirect."""
 
+import mimetypes
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -255,6 +258,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "rows": _with_record_evidence(visit, _score_rows(visit)),
             "attachments": visit.attachments.all(),
+            "photos": visit.photos.select_related("criterion"),
             "can_fill": selectors.can_fill_visit(request.user, visit),
             "can_order": is_bureau(request.user) and visit.is_locked,
             "stars": rules.stars(visit.star_level),
@@ -320,7 +324,7 @@ def visit_fill(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/visit_fill.html",
-        {"visit": visit, "header": header, "rows": rows, "errors": errors},
+        {"visit": visit, "header": header, "rows": rows, "errors": errors, "photos": visit.photos.all()},
         status=400 if errors else 200,
     )
 
@@ -339,6 +343,48 @@ def visit_attach(request: HttpRequest, pk: int) -> HttpResponse:
         except services.Refused as error:
             messages.error(request, "；".join(error.messages))
     return redirect("inspections:visit-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def visit_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo from the phone's camera, sent at once or later from the browser's offline queue."""
+    visit = get_object_or_404(_visits(request), pk=pk)
+    form = forms.VisitPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photo, replayed = services.add_visit_photo(
+                visit=visit,
+                upload=form.cleaned_data["photo"],
+                by=request.user,
+                client_uuid=form.cleaned_data["client_uuid"] or uuid.uuid4(),
+                criterion_id=form.cleaned_data["criterion"],
+                taken_at=form.cleaned_data["taken_at"],
+            )
+        except services.Refused as error:
+            errors = error.messages
+        else:
+            if _wants_json(request):
+                url = reverse("inspections:visit-photo", args=[photo.pk])
+                return JsonResponse({"ok": True, "id": photo.pk, "url": url, "replayed": replayed})
+            messages.success(request, "现场照片已上传。")
+            return redirect("inspections:visit-detail", pk=pk)
+    else:
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "errors": errors}, status=400)
+    messages.error(request, "；".join(errors))
+    return redirect("inspections:visit-detail", pk=pk)
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A visit photo, shown inline through the scope of its visit (never as public media)."""
+    photo = get_object_or_404(selectors.photo_qs_for(user=request.user), pk=pk)
+    response = FileResponse(photo.file.open("rb"), content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=photo.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
