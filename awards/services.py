@@ -230,7 +230,9 @@ def change_blocker(nomination: Nomination, *, by, today: date | None = None) -> 
 
 
 def _lock_for_change(nomination: Nomination, by, today: date | None) -> Nomination:
-    locked = Nomination.objects.select_for_update().select_related("campaign__campaign_type", "teacher", "school")
+    locked = Nomination.objects.select_for_update(of=("self",)).select_related(
+        "campaign__campaign_type", "teacher", "school"
+    )
     nomination = locked.get(pk=nomination.pk)
     if problem := change_blocker(nomination, by=by, today=today):
         raise AwardError(problem)

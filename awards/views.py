@@ -331,6 +331,7 @@ def _known_nominee(user) -> dict:
 
 
 def _changeable(request: HttpRequest, pk: int) -> Nomination:
+    _gate(request)
     return get_object_or_404(
         selectors.nomination_qs_for(user=request.user).select_related("campaign__campaign_type"), pk=pk
     )

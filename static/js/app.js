@@ -73,10 +73,12 @@
     function apply() {
       var group = filter.value;
       if (tom) {
+        // Tom Select keys its optgroups by an id of its own; the label is what the filter shows.
+        var ids = Object.keys(tom.optgroups).filter(function (id) { return tom.optgroups[id].label === group; });
         var kept = tom.items.slice();
         tom.clearOptions();
         tom.addOptions(everything.filter(function (item) {
-          return !group || !item.optgroup || item.optgroup === group || kept.indexOf(item.value) >= 0;
+          return !group || ids.indexOf(String(item.optgroup)) >= 0 || kept.indexOf(item.value) >= 0;
         }));
         tom.refreshOptions(false);
         return;

@@ -382,3 +382,16 @@ def test_the_figures_pages_show_new_figures_after_a_recomputation(
         )
     assert "55.00" in client.get(school_url).content.decode()
     assert "55.00" in client.get(ranking_url).content.decode()
+
+
+def test_the_researcher_picker_lists_only_researchers_not_the_bureau_or_the_admin(exam, city, login):
+    from tests.factories import UserFactory, grant
+
+    admin = UserFactory(username="admin", full_name="系统管理员", is_superuser=True, is_staff=True)
+    grant(admin, "bureau")
+    warning = EarlyWarning.objects.create(exam=exam, school=city.school_b, kind="sharp_fall", reason="语文成绩大幅下滑")
+    ResearchVisit.objects.create(warning=warning)
+    page = login(city.bureau).get(reverse("monitoring:warning-detail", args=[warning.pk]))
+    choices = list(page.context["form"].fields["researcher"].queryset)
+    assert choices == [city.inspector]
+    assert "---------" not in page.content.decode()
