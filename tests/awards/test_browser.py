@@ -50,8 +50,13 @@ def test_notice_page_prints_and_takes_an_objection(browser, live_server, awards_
 
 
 def test_announce_is_disabled_with_its_reason_during_the_notice(
-    browser, live_server, awards_world, city, password, monkeypatch
-):  # noqa: E501, F811
+    browser,  # noqa: F811
+    live_server,
+    awards_world,
+    city,
+    password,
+    monkeypatch,
+):
     from datetime import timedelta
 
     from django.utils import timezone
