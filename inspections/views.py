@@ -741,6 +741,8 @@ def observation_create(request: HttpRequest) -> HttpResponse:
                 f"{form.fields[name].label if name in form.fields else ''}：{'；'.join(errs)}".lstrip("：")
                 for name, errs in form.errors.items()
             ]
+            if not _wants_json(request):  # the page shows a field's error beside the field, once
+                errors = list(form.non_field_errors())
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": errors}, status=400)
     rows = [{"criterion": c, "points": request.POST.get(f"score-{c.pk}", "")} for c in criteria]
@@ -748,7 +750,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         request,
         "inspections/observation_form.html",
         {"form": form, "rows": rows, "rubric": form_rubric, "errors": errors, "semester": semester},
-        status=400 if errors else 200,
+        status=400 if errors or form.errors else 200,
     )
 
 

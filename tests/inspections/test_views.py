@@ -425,3 +425,22 @@ def test_confirmations_before_answering_a_rectification_order(city, login):
     order = notice.orders.get()
     html = login(city.principal_a).get(reverse("inspections:order-detail", args=[order.pk])).content.decode()
     assert 'data-confirm="报送后整改情况交局里核查，不能再修改，确定报送吗？"' in html
+
+
+def test_a_field_error_on_the_observation_form_is_shown_once_beside_its_field(city, login):
+    form = factories.observation_form()
+    data = {
+        "teacher": city.teacher_a.pk,
+        "subject": city.teacher_a.subjects.first().pk,
+        "observed_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "lesson_type": "routine",
+        "topic": "草船借箭",
+        **{f"score-{c.pk}": "1" for c in Criterion.objects.filter(area__rubric=form)},
+    }
+    client = login(city.principal_a)
+    page = client.post(reverse("inspections:observation-create"), data)
+    assert page.status_code == 400
+    assert page.content.decode().count("听课日期不能晚于今天。") == 1
+    # The offline queue has no fields to show them beside: its JSON answer lists them all.
+    answer = client.post(reverse("inspections:observation-create"), data, **JSON)
+    assert any("听课日期不能晚于今天" in error for error in answer.json()["errors"])
