@@ -451,10 +451,12 @@ def issue_notice(*, start_year: int, deadline: date, by, today: date) -> Notice:
         for rating in StarRating.objects.filter(start_year=start_year).select_related("school")
         if rating.below_target
     ]
-    if not below:
-        raise Refused(f"{rules.school_year_label(start_year)}没有低于达标星级的学校，无需通报。")
-    if Notice.objects.filter(start_year=start_year).exists():
-        raise Refused(f"{rules.school_year_label(start_year)}的星级评定已通报，不能重复通报。")
+    if problem := rules.notice_problem(
+        year_label=rules.school_year_label(start_year),
+        below_target=len(below),
+        already_notified=Notice.objects.filter(start_year=start_year).exists(),
+    ):
+        raise Refused(problem)
     names = "、".join(rating.school.name for rating in below)
     notice = Notice.objects.create(
         title=f"关于{rules.school_year_label(start_year)}教学常规星级评估未达标学校的通报",

@@ -2,6 +2,7 @@
 
 import mimetypes
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from eduquality import audit, excel, extensions
 from eduquality.pdf import render_template_pdf
 from inspections import exports, filters, forms, rules, selectors, services
-from inspections.models import Criterion, Observation, ObservationQuota, ObservationScore, Rubric, Visit, VisitScore
+from inspections.models import (
+    Criterion,
+    Notice,
+    Observation,
+    ObservationQuota,
+    ObservationScore,
+    Rubric,
+    Visit,
+    VisitScore,
+)
 from schools.models import School, Semester, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for, school_leader_ids_for
 
@@ -450,6 +460,12 @@ def star_table(request: HttpRequest) -> HttpResponse:
             "years": selectors.rating_years(),
             "below_count": below,
             "can_notify": is_bureau(request.user) and below > 0,
+            "notify_blocked": rules.notice_problem(
+                year_label=rules.school_year_label(year),
+                below_target=below,
+                already_notified=Notice.objects.filter(start_year=year).exists(),
+            ),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
             "notice_form": forms.NoticeForm(initial={"start_year": year}),
             "notices": selectors.notices_for_year(start_year=year),
             "year_keep": [("year", year)],

@@ -444,3 +444,18 @@ def test_a_field_error_on_the_observation_form_is_shown_once_beside_its_field(ci
     # The offline queue has no fields to show them beside: its JSON answer lists them all.
     answer = client.post(reverse("inspections:observation-create"), data, **JSON)
     assert any("听课日期不能晚于今天" in error for error in answer.json()["errors"])
+
+
+def test_the_star_table_disables_a_second_notice_and_says_why(city, login):
+    visit = factories.submitted_visit(
+        by=city.bureau, school=city.school_a, inspector=city.inspector, fraction=Decimal("0.5")
+    )
+    year = visit.semester.start_year
+    client = login(city.bureau)
+    url = reverse("inspections:star-table") + f"?year={year}"
+    before = client.get(url).content.decode()
+    assert "发布通报" in before and "why-notify" not in before
+    today = timezone.localdate()
+    services.issue_notice(start_year=year, deadline=today + timedelta(days=30), by=city.bureau, today=today)
+    after = client.get(url).content.decode()
+    assert 'disabled aria-describedby="why-notify"' in after and "已通报，不能重复通报" in after
