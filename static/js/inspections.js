@@ -284,6 +284,9 @@
             return photoStore("readwrite", function (store) { store.delete(entry.uuid); }).then(function () {
               if (result.data && result.data.ok) {
                 markPhoto(entry.uuid, "已上传", "success", result.data.url);
+                if (entry.page === window.location.pathname) {
+                  status("现场照片已上传（" + new Date().toLocaleTimeString() + "）", "success");
+                }
               } else {
                 var errors = (result.data && result.data.errors) || ["照片上传失败（" + result.status + "）。"];
                 markPhoto(entry.uuid, errors.join("；"), "danger");

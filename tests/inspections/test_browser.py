@@ -172,5 +172,5 @@ def test_a_photo_taken_offline_is_queued_and_uploaded_when_back_online(browser, 
     page.goto(live_server.url + reverse("inspections:visit-detail", args=[visit.pk]))
     image = page.locator("#photos img")
     assert image.count() == 1
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 64
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64
     assert not [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e], errors
