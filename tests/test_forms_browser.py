@@ -29,6 +29,7 @@ def test_bureau_finds_a_participant_among_many_by_typing(browser, live_server, c
     options.first.click()
     chosen = page.locator("#id_participants option:checked")
     assert chosen.count() == 1 and chosen.first.inner_text() == "欧阳明"
+    assert search.input_value() == ""  # ready for the next name
     shoot(page, "forms-searchable-participants-phone")
 
     schools = page.locator("select[data-group-filter-for=id_participants]")

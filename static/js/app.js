@@ -38,6 +38,8 @@
       maxOptions: 200,
       hidePlaceholder: multiple,
       placeholder: multiple ? "输入姓名查找" : undefined,
+      // After a pick in a multiple list, clear the typed name so the next one can be typed at once.
+      onItemAdd: multiple ? function () { this.setTextboxValue(""); this.refreshOptions(false); } : undefined,
       render: {
         no_results: function () { return '<div class="no-results">没有匹配的选项</div>'; },
         option_create: function () { return ""; }
