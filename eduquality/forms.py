@@ -36,7 +36,7 @@ class PortalFormRenderer(DjangoTemplates):
                 if option["label"] == DJANGO_BLANK_LABEL and str(option["value"]) == "":
                     option["label"] = BLANK_LABEL
                 count += 1
-            if count >= SEARCHABLE_FROM and widget.get("template_name", "").endswith(("select.html",)):
+            if count >= SEARCHABLE_FROM and widget.get("template_name", "").endswith("select.html"):
                 widget["attrs"] = {**widget["attrs"], "data-searchable": ""}
         return super().render(template_name, context, request=request)
 
