@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from awards.models import Campaign, Criterion, Holiday, Nomination
 from eduquality import words
+from schools.forms import teachers_by_school
 from schools.models import Subject
 
 
@@ -72,15 +73,21 @@ class NominationForm(forms.Form):
         help_text="可多选；pdf、doc、docx、pptx、jpg、png、mp4，单个文件不超过 20 MB。",
     )
 
-    def __init__(self, *args, campaign: Campaign, teachers, **kwargs):
+    def __init__(self, *args, campaign: Campaign, teachers, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         kind = campaign.campaign_type
-        if kind.nominee_kind == "school":
+        if editing:  # the nominee stays; materials are added on the nomination's page
+            del self.fields["files"]
+        if kind.nominee_kind == "school" or editing:
             del self.fields["teacher"]
         else:
             self.fields["teacher"].queryset = teachers
             self.fields["teacher"].required = True
             self.fields["teacher"].label_from_instance = lambda t: f"{t.name}（{t.school}）"
+            if len(teachers) == 1:  # a teacher applying for herself: nothing to choose
+                self.fields["teacher"].empty_label = None
+            else:
+                teachers_by_school(self.fields["teacher"])
         if kind.levels:
             self.fields["level"].choices = [("", "请选择")] + [(level, level) for level in kind.levels]
             self.fields["level"].required = True
@@ -125,6 +132,12 @@ class JudgeForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = candidates
+
+
+class MaterialForm(forms.Form):
+    files = MultipleFileField(
+        label="补充申报材料", help_text="可多选；pdf、doc、docx、pptx、jpg、png、mp4，单个文件不超过 20 MB。"
+    )
 
 
 class ObjectionForm(forms.Form):

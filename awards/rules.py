@@ -180,6 +180,65 @@ def window_problem(today: date, opens: date, closes: date) -> str | None:
     return None
 
 
+# ---- A nomination its filer may still change (已申报: edit, withdraw, add materials) -------------------
+
+
+def nomination_change_problem(
+    *, stage_is_nominating: bool, window: str | None, status: str, by_filer: bool
+) -> str | None:
+    """The filer (the teacher, or the school leader who filed it) may edit, withdraw or add materials while
+    nominations are open and before the bureau has checked it. `window` is window_problem's answer."""
+    if not by_filer:
+        return "只有申报人可以修改或撤回申报。"
+    if not stage_is_nominating:
+        return "申报阶段已结束，不能再修改或撤回。"
+    if window:
+        return window
+    if status not in ("submitted", "endorsed"):
+        return "教育局已完成资格审查，不能再修改或撤回。"
+    return None
+
+
+# ---- Moving a campaign on: why an action cannot succeed yet (the button shows it, the service refuses) ---
+
+
+def judging_problem(
+    *, today: date, closes: date, has_criteria: bool, pending: int, eligible: int, judges: int
+) -> str | None:
+    """开始评审: after the nomination deadline, with criteria, every nomination checked, judges named."""
+    if today <= closes:
+        return f"申报尚未截止，不能开始评审（{closes.year}年{closes.month}月{closes.day}日截止）。"
+    if not has_criteria:
+        return "请先设置评分标准。"
+    if pending:
+        return f"还有 {pending} 项申报未完成学校推荐或资格审查。"
+    if not eligible:
+        return "没有通过资格审查的申报，不能开始评审。"
+    if not judges:
+        return "请先指定评委。"
+    return None
+
+
+def notice_problem(*, results_computed: bool, unscored: int, rescored_after_results: bool) -> str | None:
+    """开始公示: the results computed after the last score, every assignment scored."""
+    if not results_computed:
+        return "请先计算评审结果。"
+    if unscored:
+        return f"还有 {unscored} 项评审任务未评分，不能开始公示。"
+    if rescored_after_results:
+        return "计算结果之后又有评分变动，请重新计算评审结果。"
+    return None
+
+
+def announce_problem(*, today: date, notice_ends_on: date | None, open_objections: int) -> str | None:
+    """公布结果: only after the notice period has ended and every objection has been settled."""
+    if notice_ends_on is not None and today <= notice_ends_on:
+        return f"公示期至{chinese_date(notice_ends_on)}，公示期满后才能公布结果。"
+    if open_objections:
+        return f"还有 {open_objections} 条异议未处理。"
+    return None
+
+
 # ---- Judges ---------------------------------------------------------------------------------------
 
 

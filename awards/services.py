@@ -132,12 +132,7 @@ def _may_put_forward(by, campaign: Campaign, data: NominationInput) -> bool:
     return data.teacher is not None and data.teacher.user_id == by.pk
 
 
-def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: date | None = None) -> Nomination:
-    """File a nomination with its materials. Refused when outside the window, over the school's quota,
-    for an ineligible nominee, twice for the same nominee, or with a bad file."""
-    today = today or timezone.localdate()
-    if not _may_put_forward(by, campaign, data):
-        raise AwardError("您只能为本校教师（或本人）申报。")
+def _check_materials(files, *, already: int) -> None:
     problems = []
     for upload in files:
         head = upload.read(16)
@@ -150,10 +145,19 @@ def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: 
             # Word and PowerPoint materials go to the judges: the workbook uploads' macro, zip-bomb
             # and entity checks apply to them too.
             problems.append(problem)
-    if len(files) > rules.MAX_MATERIAL_FILES:
+    if already + len(files) > rules.MAX_MATERIAL_FILES:
         problems.append(f"申报材料最多 {rules.MAX_MATERIAL_FILES} 个文件。")
     if problems:
         raise AwardError(" ".join(problems))
+
+
+def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: date | None = None) -> Nomination:
+    """File a nomination with its materials. Refused when outside the window, over the school's quota,
+    for an ineligible nominee, twice for the same nominee, or with a bad file."""
+    today = today or timezone.localdate()
+    if not _may_put_forward(by, campaign, data):
+        raise AwardError("您只能为本校教师（或本人）申报。")
+    _check_materials(files, already=0)
     with transaction.atomic():
         # Lock the campaign: quota counting and the duplicate check see every earlier nomination.
         campaign = Campaign.objects.select_for_update().select_related("campaign_type").get(pk=campaign.pk)
@@ -204,6 +208,89 @@ def nominate(*, campaign: Campaign, data: NominationInput, files=(), by, today: 
             )
         audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=nomination)
     return nomination
+
+
+def is_filer(nomination: Nomination, user) -> bool:
+    """Who filed it: the teacher nominating themselves, or the school leader who put them forward."""
+    return nomination.nominated_by_id == user.pk or (
+        nomination.teacher_id is not None and nomination.teacher.user_id == user.pk
+    )
+
+
+def change_blocker(nomination: Nomination, *, by, today: date | None = None) -> str | None:
+    """Why `by` may not edit, withdraw or add materials to the nomination now (None: they may)."""
+    today = today or timezone.localdate()
+    campaign = nomination.campaign
+    return rules.nomination_change_problem(
+        stage_is_nominating=campaign.stage == Campaign.Stage.NOMINATING,
+        window=rules.window_problem(today, campaign.nomination_opens, campaign.nomination_closes),
+        status=nomination.status,
+        by_filer=is_filer(nomination, by),
+    )
+
+
+def _lock_for_change(nomination: Nomination, by, today: date | None) -> Nomination:
+    locked = Nomination.objects.select_for_update(of=("self",)).select_related(
+        "campaign__campaign_type", "teacher", "school"
+    )
+    nomination = locked.get(pk=nomination.pk)
+    if problem := change_blocker(nomination, by=by, today=today):
+        raise AwardError(problem)
+    return nomination
+
+
+@transaction.atomic
+def update_nomination(*, nomination: Nomination, data: NominationInput, by, today: date | None = None) -> Nomination:
+    """The filer corrects the subject, level, title or summary; the eligibility rules apply again."""
+    nomination = _lock_for_change(nomination, by, today)
+    data = NominationInput(
+        teacher=nomination.teacher,
+        school=nomination.school,
+        subject=data.subject,
+        level=data.level,
+        work_title=data.work_title,
+        summary=data.summary,
+    )
+    campaign = nomination.campaign
+    if eligibility := rules.eligibility_problems(
+        nominee_facts(campaign, data), eligibility_rules(campaign.campaign_type)
+    ):
+        raise AwardError("不符合申报条件：" + " ".join(eligibility))
+    fields = {"subject": data.subject, "level": data.level, "work_title": data.work_title, "summary": data.summary}
+    changes = {
+        name: [str(getattr(nomination, name) or ""), str(value or "")]
+        for name, value in fields.items()
+        if getattr(nomination, name) != value
+    }
+    for name, value in fields.items():
+        setattr(nomination, name, value)
+    nomination.save(update_fields=list(fields))
+    audit.record(actor=by, action=AuditEntry.Action.UPDATE, instance=nomination, changes=changes)
+    return nomination
+
+
+@transaction.atomic
+def add_materials(*, nomination: Nomination, files, by, today: date | None = None) -> int:
+    nomination = _lock_for_change(nomination, by, today)
+    _check_materials(files, already=nomination.files.count())
+    for upload in files:
+        NominationFile.objects.create(
+            nomination=nomination, file=upload, original_name=upload.name[:150], size=upload.size
+        )
+    audit.record(actor=by, action=AuditEntry.Action.UPDATE, instance=nomination, note=f"补充申报材料 {len(files)} 个")
+    return len(files)
+
+
+@transaction.atomic
+def withdraw_nomination(*, nomination: Nomination, by, today: date | None = None) -> Campaign:
+    """The filer takes the nomination back (撤回); it frees the school's quota place."""
+    nomination = _lock_for_change(nomination, by, today)
+    campaign = nomination.campaign
+    audit.record(actor=by, action=AuditEntry.Action.DELETE, instance=nomination, note="撤回申报")
+    for material in nomination.files.all():
+        material.file.delete(save=False)
+    nomination.delete()
+    return campaign
 
 
 @transaction.atomic
@@ -275,27 +362,62 @@ def add_judge(*, campaign: Campaign, user, by) -> Judge:
     return judge
 
 
+# ---- Why the next step cannot be taken yet: one answer for the page's button and for the action -----
+
+
+def judging_blocker(campaign: Campaign, *, today: date) -> str | None:
+    nominations = campaign.nominations
+    return rules.judging_problem(
+        today=today,
+        closes=campaign.nomination_closes,
+        has_criteria=campaign.criteria.exists(),
+        pending=nominations.filter(status__in=[Nomination.Status.SUBMITTED, Nomination.Status.ENDORSED]).count(),
+        eligible=nominations.filter(status=Nomination.Status.ELIGIBLE).count(),
+        judges=campaign.judges.count(),
+    )
+
+
+def notice_blocker(campaign: Campaign) -> str | None:
+    computed = campaign.results_computed_at
+    latest = Score.objects.filter(assignment__nomination__campaign=campaign).order_by("-updated_at").first()
+    return rules.notice_problem(
+        results_computed=computed is not None,
+        unscored=Assignment.objects.filter(nomination__campaign=campaign, submitted_at__isnull=True).count(),
+        rescored_after_results=bool(computed and latest and latest.updated_at > computed),
+    )
+
+
+def announce_blocker(campaign: Campaign, *, today: date) -> str | None:
+    return rules.announce_problem(
+        today=today,
+        notice_ends_on=campaign.notice_ends_on,
+        open_objections=campaign.objections.filter(status=Objection.Status.OPEN).count(),
+    )
+
+
+def advance_blockers(campaign: Campaign, *, today: date) -> dict[str, str | None]:
+    """For the campaign page: each next-step button of the current stage, with why it is disabled."""
+    if campaign.stage == Campaign.Stage.NOMINATING:
+        return {"judging": judging_blocker(campaign, today=today)}
+    if campaign.stage == Campaign.Stage.JUDGING:
+        return {"compute": None, "notice": notice_blocker(campaign)}
+    if campaign.stage == Campaign.Stage.NOTICE:
+        return {"announce": announce_blocker(campaign, today=today)}
+    return {}
+
+
 @transaction.atomic
 def open_judging(*, campaign: Campaign, by, today: date | None = None) -> int:
     """Close the nominations and hand the eligible ones to the judges; returns the number of assignments."""
     today = today or timezone.localdate()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require_stage(campaign, Campaign.Stage.NOMINATING, "开始评审")
-    if today <= campaign.nomination_closes:
-        raise AwardError("申报尚未截止，不能开始评审。")
-    if not campaign.criteria.exists():
-        raise AwardError("请先设置评分标准。")
-    pending = campaign.nominations.filter(status__in=[Nomination.Status.SUBMITTED, Nomination.Status.ENDORSED]).count()
-    if pending:
-        raise AwardError(f"还有 {pending} 项申报未完成学校推荐或资格审查。")
+    if problem := judging_blocker(campaign, today=today):
+        raise AwardError(problem)
     eligible = list(
         campaign.nominations.filter(status=Nomination.Status.ELIGIBLE).order_by("pk").values_list("pk", "school_id")
     )
-    if not eligible:
-        raise AwardError("没有通过资格审查的申报，不能开始评审。")
     judges = list(campaign.judges.order_by("pk").values_list("pk", "school_id"))
-    if not judges:
-        raise AwardError("请先指定评委。")
     pairs = rules.plan_assignments(eligible, judges, campaign.judges_per_nomination)
     assigned = {nomination for _, nomination in pairs}
     if len(assigned) < len(eligible):
@@ -429,14 +551,8 @@ def start_notice(*, campaign: Campaign, by, today: date | None = None) -> Campai
     today = today or timezone.localdate()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require_stage(campaign, Campaign.Stage.JUDGING, "开始公示")
-    if campaign.results_computed_at is None:
-        raise AwardError("请先计算评审结果。")
-    unscored = Assignment.objects.filter(nomination__campaign=campaign, submitted_at__isnull=True).count()
-    if unscored:
-        raise AwardError(f"还有 {unscored} 项评审任务未评分，不能开始公示。")
-    latest_score = Score.objects.filter(assignment__nomination__campaign=campaign).order_by("-updated_at").first()
-    if latest_score and latest_score.updated_at > campaign.results_computed_at:
-        raise AwardError("计算结果之后又有评分变动，请重新计算评审结果。")
+    if problem := notice_blocker(campaign):
+        raise AwardError(problem)
     holidays, workdays = holiday_calendar()
     campaign.notice_starts_on, campaign.notice_ends_on = rules.notice_period(
         today, campaign.notice_working_days, holidays, workdays
@@ -511,11 +627,8 @@ def announce(*, campaign: Campaign, by, today: date | None = None) -> int:
     today = today or timezone.localdate()
     campaign = Campaign.objects.select_for_update().select_related("campaign_type").get(pk=campaign.pk)
     _require_stage(campaign, Campaign.Stage.NOTICE, "公布结果")
-    if today <= campaign.notice_ends_on:
-        raise AwardError(f"公示期至{rules.chinese_date(campaign.notice_ends_on)}，公示期满后才能公布结果。")
-    open_objections = campaign.objections.filter(status=Objection.Status.OPEN).count()
-    if open_objections:
-        raise AwardError(f"还有 {open_objections} 条异议未处理。")
+    if problem := announce_blocker(campaign, today=today):
+        raise AwardError(problem)
     winners = list(selectors.winners(campaign))
     kind = campaign.campaign_type
     for number, nomination in enumerate(winners, start=1):

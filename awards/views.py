@@ -145,13 +145,25 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_counts": [(label, counts.get(value, 0)) for value, label in Nomination.Status.choices],
             "can_manage": selectors.can_manage(user),
             "can_nominate": selectors.can_nominate(user, campaign),
+            "own_nomination": _own_nomination(user, campaign),
             "judge": selectors.judge_of(user, campaign),
             "judge_count": campaign.judges.count(),
             "star_note": star_note,
             "open_objections": campaign.objections.filter(status=Objection.Status.OPEN).count(),
+            "blockers": services.advance_blockers(campaign, today=timezone.localdate())
+            if selectors.can_manage(user)
+            else {},
             "history": audit.history_for(campaign)[:10] if selectors.can_manage(user) else [],
         },
     )
+
+
+def _own_nomination(user, campaign: Campaign) -> Nomination | None:
+    """A teacher's own nomination in a teacher campaign (the page says 已申报 instead of 申报)."""
+    if school_leader_ids_for(user) or campaign.campaign_type.nominee_kind != "teacher":
+        return None
+    teacher = selectors.own_teacher(user)
+    return campaign.nominations.filter(teacher=teacher).first() if teacher else None
 
 
 @login_required
@@ -271,7 +283,11 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     teachers = selectors.nominee_teachers_for(request.user)
     posted = request.method == "POST"
     form = forms.NominationForm(
-        request.POST if posted else None, request.FILES if posted else None, campaign=campaign, teachers=teachers
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        campaign=campaign,
+        teachers=teachers,
+        initial=_known_nominee(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -301,6 +317,95 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已提交“{nomination.nominee_name}”的申报。")
             return redirect("awards:nomination-detail", pk=nomination.pk)
     return render(request, "awards/nomination_form.html", {"campaign": campaign, "form": form})
+
+
+def _known_nominee(user) -> dict:
+    """What is known when a teacher applies for herself: she is the nominee, her subject the subject."""
+    if school_leader_ids_for(user):
+        return {}
+    teacher = selectors.own_teacher(user)
+    if teacher is None:
+        return {}
+    subjects = list(teacher.subjects.all()[:2])
+    return {"teacher": teacher.pk, "subject": subjects[0].pk if len(subjects) == 1 else None}
+
+
+def _changeable(request: HttpRequest, pk: int) -> Nomination:
+    _gate(request)
+    return get_object_or_404(
+        selectors.nomination_qs_for(user=request.user).select_related("campaign__campaign_type"), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The filer corrects the nomination while nominations are open (已申报 → 修改)."""
+    nomination = _changeable(request, pk)
+    if services.change_blocker(nomination, by=request.user):
+        raise PermissionDenied
+    campaign = nomination.campaign
+    initial = {
+        "subject": nomination.subject_id,
+        "level": nomination.level,
+        "work_title": nomination.work_title,
+        "summary": nomination.summary,
+    }
+    form = forms.NominationForm(request.POST or None, campaign=campaign, teachers=None, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_nomination(
+                nomination=nomination,
+                data=services.NominationInput(
+                    teacher=nomination.teacher,
+                    school=nomination.school,
+                    subject=data.get("subject"),
+                    level=data.get("level") or "",
+                    work_title=data.get("work_title", ""),
+                    summary=data.get("summary", ""),
+                ),
+                by=request.user,
+            )
+        except services.AwardError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "申报已修改。")
+            return redirect("awards:nomination-detail", pk=nomination.pk)
+    return render(
+        request, "awards/nomination_form.html", {"campaign": campaign, "form": form, "nomination": nomination}
+    )
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _changeable(request, pk)
+    name = nomination.nominee_name
+    try:
+        campaign = services.withdraw_nomination(nomination=nomination, by=request.user)
+    except services.AwardError as error:
+        _refused(request, error)
+        return redirect("awards:nomination-detail", pk=pk)
+    messages.success(request, f"已撤回“{name}”的申报。")
+    return redirect("awards:campaign-detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def nomination_materials(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _changeable(request, pk)
+    form = forms.MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要补充的材料。")
+    else:
+        try:
+            count = services.add_materials(nomination=nomination, files=form.cleaned_data["files"], by=request.user)
+        except services.AwardError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, f"已补充 {count} 个申报材料。")
+    return redirect("awards:nomination-detail", pk=pk)
 
 
 @login_required
@@ -333,6 +438,9 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and campaign.stage == Campaign.Stage.NOMINATING
             and nomination.status != Nomination.Status.SUBMITTED,
             "rule_problems": services.current_eligibility_problems(nomination) if selectors.can_manage(user) else [],
+            "is_filer": services.is_filer(nomination, user),
+            "change_blocked": services.change_blocker(nomination, by=user),
+            "material_form": forms.MaterialForm(),
             "check_form": forms.EligibilityForm(),
             "certificate": selectors.certificate_qs_for(user=user).filter(pk=nomination.pk).exists(),
             "history": audit.history_for(nomination)[:10] if selectors.can_manage(user) else [],

@@ -159,6 +159,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
+# Selects say 请选择 and long ones get a search box (eduquality/forms.py).
+FORM_RENDERER = "eduquality.forms.PortalFormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from inspections.models import Campaign, Observation, RectificationOrder, Rubric, Sanction, Visit
+from schools.forms import schools_by_district, teachers_by_school
 from schools.models import Role, School, SchoolClass, Semester, Teacher
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,6 +88,18 @@ class AttachmentForm(forms.Form):
     files = MultipleFileField(label="附件（照片、PDF、Office 文件，每个不超过 20 MB）")
 
 
+class VisitPhotoForm(forms.Form):
+    """A camera photo for a visit; the client UUID and time come from the offline queue."""
+
+    photo = forms.FileField(
+        label="现场照片",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    criterion = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
 class AnswerForm(forms.Form):
     response = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 5}))
     files = MultipleFileField(label="佐证材料", required=False)
@@ -107,6 +120,7 @@ class OrderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        schools_by_district(self.fields["school"])
         self.fields["visit"].queryset = Visit.objects.filter(status="submitted").select_related("school", "campaign")
 
 
@@ -124,6 +138,7 @@ class SanctionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate()
+        schools_by_district(self.fields["school"])
 
 
 class ObservationForm(forms.ModelForm):
@@ -153,6 +168,7 @@ class ObservationForm(forms.ModelForm):
     def __init__(self, *args, teachers=None, observations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = teachers if teachers is not None else Teacher.objects.none()
+        teachers_by_school(self.fields["teacher"])
         self.fields["school_class"].queryset = SchoolClass.objects.filter(
             school_id__in=self.fields["teacher"].queryset.values("school_id")
         ).select_related("school")
@@ -186,6 +202,7 @@ class QuotaForm(forms.Form):
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in QUOTA_ROLES]
         if schools is None:  # the bureau: the city's line or any school's
             self.fields["school"].queryset = School.objects.filter(is_active=True)
+            schools_by_district(self.fields["school"])
         else:
             self.fields["school"].queryset = schools
             self.fields["school"].required = True

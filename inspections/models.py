@@ -403,6 +403,35 @@ class Attachment(models.Model):
         return self.name
 
 
+def visit_photo_path(instance, filename: str) -> str:
+    return f"inspections/visit/{instance.visit_id}/photos/{uuid.uuid4().hex[:8]}-{filename}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on the inspector's phone during a visit (现场照片), the visit's evidence. The
+    browser may queue it offline; its client-generated UUID makes a replayed upload land once."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name="督导")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="对应指标"
+    )
+    file = models.FileField("照片", upload_to=visit_photo_path, max_length=200)
+    name = models.CharField("文件名", max_length=120)
+    size = models.PositiveIntegerField("大小（字节）")
+    client_uuid = models.UUIDField("客户端编号", unique=True)
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "现场照片"
+        verbose_name_plural = "现场照片"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Sanction(models.Model):
     """A measure the bureau imposes on a school, kept on its history with the reason."""
 

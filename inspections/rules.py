@@ -222,3 +222,13 @@ def observer_level(roles: set[str]) -> str:
     if "inspector" in roles:
         return "research"
     return "school"
+
+
+def notice_problem(*, year_label: str, below_target: int, already_notified: bool) -> str | None:
+    """通报 of a school year: only when some school is below its target level, and once per year.
+    The star table disables 发布通报 with this reason; issue_notice refuses with it."""
+    if not below_target:
+        return f"{year_label}没有低于达标星级的学校，无需通报。"
+    if already_notified:
+        return f"{year_label}的星级评定已通报，不能重复通报。"
+    return None

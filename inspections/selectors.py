@@ -16,6 +16,7 @@ from inspections.models import (
     Sanction,
     StarRating,
     Visit,
+    VisitPhoto,
 )
 from schools.models import Role, RoleAssignment, School, Semester, Teacher
 from schools.scoping import grants_of, has_role, is_bureau, is_inspector, school_ids_for, school_leader_ids_for
@@ -123,6 +124,11 @@ def attachment_qs_for(*, user) -> QuerySet[Attachment]:
     return Attachment.objects.filter(
         Q(visit__in=visit_qs_for(user=user).values("pk")) | Q(order__in=order_qs_for(user=user).values("pk"))
     )
+
+
+def photo_qs_for(*, user) -> QuerySet[VisitPhoto]:
+    """A visit photo is visible with its visit."""
+    return VisitPhoto.objects.filter(visit__in=visit_qs_for(user=user).values("pk"))
 
 
 def teacher_for_file(*, user, pk: int) -> Teacher:

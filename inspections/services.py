@@ -29,6 +29,7 @@ from inspections.models import (
     Sanction,
     StarRating,
     Visit,
+    VisitPhoto,
     VisitScore,
 )
 from schools.models import RoleAssignment, School, Teacher
@@ -361,6 +362,59 @@ def attach_to_visit(*, visit: Visit, files, by) -> list[Attachment]:
     return saved
 
 
+PHOTO_TYPES = {key: ATTACHMENT_TYPES[key] for key in (".jpg", ".jpeg", ".png")} | {".webp": (b"RIFF",)}
+
+
+def photo_problems(upload) -> list[str]:
+    """A visit photo: JPG, PNG or WebP by extension and first bytes, under the attachment size limit."""
+    name = upload.name or ""
+    suffix = Path(name).suffix.lower()
+    if suffix not in PHOTO_TYPES:
+        return [f"照片“{name}”类型不支持：只接受 JPG、PNG、WebP。"]
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        return [f"照片“{name}”大小 {upload.size / 1048576:.1f} MB，超过 {ATTACHMENT_MAX_BYTES // 1048576} MB 的上限。"]
+    head = upload.read(12)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in PHOTO_TYPES[suffix]):
+        return [f"照片“{name}”的内容不是图片。"]
+    return []
+
+
+@transaction.atomic
+def add_visit_photo(
+    *, visit: Visit, upload, by, client_uuid: uuid.UUID, criterion_id: int | None = None, taken_at=None
+) -> tuple[VisitPhoto, bool]:
+    """Keep a photo taken during the visit as its evidence. Returns (photo, replayed): the same
+    client UUID sent again (an offline queue replaying after a lost answer) returns the first photo."""
+    existing = VisitPhoto.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.visit_id != visit.pk or existing.uploaded_by_id != by.pk:
+            raise Refused("照片编号冲突，请重新拍摄。")
+        return existing, True
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_locked:
+        raise Refused("督导已提交并锁定，不能再添加照片。")
+    if not visit.inspectors.filter(pk=by.pk).exists():
+        raise Refused("只有被指派的督学才能添加照片。")
+    if problems := photo_problems(upload):
+        raise Refused(*problems)
+    if criterion_id is not None and not visit.rubric.areas.filter(criteria__pk=criterion_id).exists():
+        criterion_id = None
+    photo = VisitPhoto(
+        visit=visit,
+        criterion_id=criterion_id,
+        name=Path(upload.name).name[:120],
+        size=upload.size,
+        client_uuid=client_uuid,
+        taken_at=taken_at,
+        uploaded_by=by,
+    )
+    photo.file.save(photo.name, upload, save=False)
+    photo.save()
+    audit.record(actor=by, action=AuditEntry.Action.UPDATE, instance=visit, note=f"上传现场照片 {photo.name}")
+    return photo, False
+
+
 # ---- Notices, rectification orders, sanctions -------------------------------------------------------------
 
 
@@ -397,10 +451,12 @@ def issue_notice(*, start_year: int, deadline: date, by, today: date) -> Notice:
         for rating in StarRating.objects.filter(start_year=start_year).select_related("school")
         if rating.below_target
     ]
-    if not below:
-        raise Refused(f"{rules.school_year_label(start_year)}没有低于达标星级的学校，无需通报。")
-    if Notice.objects.filter(start_year=start_year).exists():
-        raise Refused(f"{rules.school_year_label(start_year)}的星级评定已通报，不能重复通报。")
+    if problem := rules.notice_problem(
+        year_label=rules.school_year_label(start_year),
+        below_target=len(below),
+        already_notified=Notice.objects.filter(start_year=start_year).exists(),
+    ):
+        raise Refused(problem)
     names = "、".join(rating.school.name for rating in below)
     notice = Notice.objects.create(
         title=f"关于{rules.school_year_label(start_year)}教学常规星级评估未达标学校的通报",

@@ -1,5 +1,9 @@
 """Inspection pages. Thin: role gate → scoped selector/form → service → render/redirect."""
 
+import mimetypes
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from eduquality import audit, excel, extensions
 from eduquality.pdf import render_template_pdf
 from inspections import exports, filters, forms, rules, selectors, services
-from inspections.models import Criterion, Observation, ObservationQuota, ObservationScore, Rubric, Visit, VisitScore
+from inspections.models import (
+    Criterion,
+    Notice,
+    Observation,
+    ObservationQuota,
+    ObservationScore,
+    Rubric,
+    Visit,
+    VisitScore,
+)
 from schools.models import School, Semester, Teacher
 from schools.scoping import grants_of, is_bureau, school_ids_for, school_leader_ids_for
 
@@ -255,6 +268,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "rows": _with_record_evidence(visit, _score_rows(visit)),
             "attachments": visit.attachments.all(),
+            "photos": visit.photos.select_related("criterion"),
             "can_fill": selectors.can_fill_visit(request.user, visit),
             "can_order": is_bureau(request.user) and visit.is_locked,
             "stars": rules.stars(visit.star_level),
@@ -320,7 +334,7 @@ def visit_fill(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/visit_fill.html",
-        {"visit": visit, "header": header, "rows": rows, "errors": errors},
+        {"visit": visit, "header": header, "rows": rows, "errors": errors, "photos": visit.photos.all()},
         status=400 if errors else 200,
     )
 
@@ -339,6 +353,48 @@ def visit_attach(request: HttpRequest, pk: int) -> HttpResponse:
         except services.Refused as error:
             messages.error(request, "；".join(error.messages))
     return redirect("inspections:visit-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def visit_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo from the phone's camera, sent at once or later from the browser's offline queue."""
+    visit = get_object_or_404(_visits(request), pk=pk)
+    form = forms.VisitPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photo, replayed = services.add_visit_photo(
+                visit=visit,
+                upload=form.cleaned_data["photo"],
+                by=request.user,
+                client_uuid=form.cleaned_data["client_uuid"] or uuid.uuid4(),
+                criterion_id=form.cleaned_data["criterion"],
+                taken_at=form.cleaned_data["taken_at"],
+            )
+        except services.Refused as error:
+            errors = error.messages
+        else:
+            if _wants_json(request):
+                url = reverse("inspections:visit-photo", args=[photo.pk])
+                return JsonResponse({"ok": True, "id": photo.pk, "url": url, "replayed": replayed})
+            messages.success(request, "现场照片已上传。")
+            return redirect("inspections:visit-detail", pk=pk)
+    else:
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "errors": errors}, status=400)
+    messages.error(request, "；".join(errors))
+    return redirect("inspections:visit-detail", pk=pk)
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A visit photo, shown inline through the scope of its visit (never as public media)."""
+    photo = get_object_or_404(selectors.photo_qs_for(user=request.user), pk=pk)
+    response = FileResponse(photo.file.open("rb"), content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=photo.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -404,6 +460,12 @@ def star_table(request: HttpRequest) -> HttpResponse:
             "years": selectors.rating_years(),
             "below_count": below,
             "can_notify": is_bureau(request.user) and below > 0,
+            "notify_blocked": rules.notice_problem(
+                year_label=rules.school_year_label(year),
+                below_target=below,
+                already_notified=Notice.objects.filter(start_year=year).exists(),
+            ),
+            "tomorrow": timezone.localdate() + timedelta(days=1),
             "notice_form": forms.NoticeForm(initial={"start_year": year}),
             "notices": selectors.notices_for_year(start_year=year),
             "year_keep": [("year", year)],
@@ -695,6 +757,8 @@ def observation_create(request: HttpRequest) -> HttpResponse:
                 f"{form.fields[name].label if name in form.fields else ''}：{'；'.join(errs)}".lstrip("：")
                 for name, errs in form.errors.items()
             ]
+            if not _wants_json(request):  # the page shows a field's error beside the field, once
+                errors = list(form.non_field_errors())
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": errors}, status=400)
     rows = [{"criterion": c, "points": request.POST.get(f"score-{c.pk}", "")} for c in criteria]
@@ -702,7 +766,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
         request,
         "inspections/observation_form.html",
         {"form": form, "rows": rows, "rubric": form_rubric, "errors": errors, "semester": semester},
-        status=400 if errors else 200,
+        status=400 if errors or form.errors else 200,
     )
 
 

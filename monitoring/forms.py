@@ -137,7 +137,8 @@ class ResearchVisitForm(CrispyModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        researchers = get_user_model().objects.filter(role_assignments__role__in=[Role.INSPECTOR, Role.BUREAU])
+        # 教研员: people holding the inspector/researcher role, never the bureau's clerks or the admin.
+        researchers = get_user_model().objects.filter(is_active=True, role_assignments__role=Role.INSPECTOR)
         self.fields["researcher"].queryset = researchers.distinct().order_by("full_name")
 
 

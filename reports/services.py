@@ -86,6 +86,18 @@ def save_narrative(*, form, by) -> Report:
     return saved
 
 
+def submit_blocker(report: Report) -> str | None:
+    """Why the report cannot be submitted yet (the sections still empty); the page disables 提交 with it."""
+    missing = rules.missing_narrative(
+        {label: getattr(report, name) for name, label in NARRATIVE_FIELDS.items()}
+    ) + rules.missing_meeting(
+        report.kind,
+        {label: getattr(report, name) for name, label in MEETING_FIELDS.items()},
+        required=settings.REPORT_MEETING_REQUIRED,
+    )
+    return f"请先填写：{'、'.join(missing)}。" if missing else None
+
+
 def transition(*, report: Report, action: str, by, comment: str = "") -> Report:
     """Submit, return (with a comment) or accept: checked against the roles, audited."""
     with transaction.atomic():
@@ -93,16 +105,8 @@ def transition(*, report: Report, action: str, by, comment: str = "") -> Report:
         if action not in rules.allowed_actions(locked.kind, locked.status, roles_over(by, locked)):
             raise PermissionDenied
         new_status = rules.next_status(locked.status, action)
-        if action == rules.SUBMIT:
-            missing = rules.missing_narrative(
-                {label: getattr(locked, name) for name, label in NARRATIVE_FIELDS.items()}
-            ) + rules.missing_meeting(
-                locked.kind,
-                {label: getattr(locked, name) for name, label in MEETING_FIELDS.items()},
-                required=settings.REPORT_MEETING_REQUIRED,
-            )
-            if missing:
-                raise ValidationError(f"请先填写：{'、'.join(missing)}。")
+        if action == rules.SUBMIT and (problem := submit_blocker(locked)):
+            raise ValidationError(problem)
         if action == rules.RETURN and not comment.strip():
             raise ValidationError("退回时请填写修改意见。")
         old_status = locked.status

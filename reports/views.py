@@ -131,6 +131,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         chapters=data.outline(report),
         actions=actions,
         can_edit=rules.EDIT in actions,
+        submit_blocked=services.submit_blocker(report) if rules.SUBMIT in actions else None,
         measure_form=MeasureForm(report=report) if rules.EDIT in actions else None,
         can_track=rules.may_track_measures(report.kind, roles),
         measure_states=ImprovementMeasure.State.choices,

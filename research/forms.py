@@ -5,7 +5,8 @@ from django import forms
 from inspections.forms import MultipleFileField
 from research import rules, selectors
 from research.models import Activity, ActivityType, Book, GrowthTask
-from schools.models import Subject, Teacher, Zone
+from schools.forms import schools_by_district, teachers_by_school
+from schools.models import Role, Subject, Teacher, Zone
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,7 +26,10 @@ class ActivityForm(forms.ModelForm):
         label="学时（留空按活动时间计算）", required=False, max_digits=4, decimal_places=1, min_value=0
     )
     participants = forms.ModelMultipleChoiceField(
-        label="参加人员", queryset=Teacher.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label="参加人员",
+        queryset=Teacher.objects.none(),
+        required=False,
+        help_text="输入姓名查找，可多选；先选学校可缩小范围。",
     )
 
     class Meta:
@@ -54,11 +58,14 @@ class ActivityForm(forms.ModelForm):
         self.fields["activity_type"].queryset = ActivityType.objects.all()
         self.fields["group"].queryset = selectors.organisable_groups(user)
         self.fields["school"].queryset = selectors.organisable_schools(user)
+        schools_by_district(self.fields["school"])
         self.fields["zone"].queryset = Zone.objects.all()
         self.fields["subject"].queryset = Subject.objects.all()
         teachers = selectors.participant_choices(self.instance if self.instance.pk else None, user=user)
         self.fields["participants"].queryset = teachers
         self.fields["lead_teacher"].queryset = teachers
+        teachers_by_school(self.fields["participants"])
+        teachers_by_school(self.fields["lead_teacher"])
         if self.instance.pk:
             self.fields["participants"].initial = list(
                 self.instance.participations.values_list("teacher_id", flat=True)
@@ -129,8 +136,12 @@ class LiaisonForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["researcher"].queryset = (
-            get_user_model().objects.filter(role_assignments__role="inspector").distinct().order_by("username")
+            get_user_model()
+            .objects.filter(is_active=True, role_assignments__role=Role.INSPECTOR)
+            .distinct()
+            .order_by("username")
         )
         self.fields["researcher"].label_from_instance = lambda user: user.display_name
         self.fields["school"].queryset = School.objects.filter(is_active=True)
+        schools_by_district(self.fields["school"])
         _style(self)

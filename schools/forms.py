@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from eduquality import excel
+from eduquality.forms import group_choices
 from schools.models import (
     District,
     School,
@@ -16,6 +17,19 @@ from schools.models import (
     TeachingGroup,
     Zone,
 )
+
+
+def schools_by_district(field) -> None:
+    """A school picker in optgroups by district, with a 区县 select in front of it (dependent select)."""
+    field.queryset = field.queryset.select_related("district").order_by("district__code", "code")
+    group_choices(field, by=lambda school: school.district.name, filter_label="区县")
+
+
+def teachers_by_school(field) -> None:
+    """A teacher picker in optgroups by school, with a 学校 select in front of it."""
+    field.queryset = field.queryset.select_related("school").order_by("school__code", "name", "pk")
+    field.label_from_instance = lambda teacher: teacher.name
+    group_choices(field, by=lambda teacher: teacher.school.name, filter_label="学校")
 
 
 class CrispyModelForm(forms.ModelForm):
@@ -59,6 +73,10 @@ class TeacherForm(CrispyModelForm):
         fields = ["staff_number", "name", "gender", "school", "title", "subjects", "phone", "is_active"]
         widgets = {"subjects": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools_by_district(self.fields["school"])
+
 
 class SchoolClassForm(CrispyModelForm):
     class Meta:
@@ -67,8 +85,9 @@ class SchoolClassForm(CrispyModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["head_teacher"].queryset = Teacher.objects.select_related("school")
-        self.fields["head_teacher"].label_from_instance = lambda t: f"{t.school} · {t.name}"
+        schools_by_district(self.fields["school"])
+        self.fields["head_teacher"].queryset = Teacher.objects.all()
+        teachers_by_school(self.fields["head_teacher"])
 
     def clean(self):
         cleaned = super().clean()
@@ -85,8 +104,9 @@ class TeachingGroupForm(CrispyModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Teacher.objects.select_related("school")
-        self.fields["leader"].label_from_instance = lambda t: f"{t.school} · {t.name}"
+        schools_by_district(self.fields["school"])
+        self.fields["leader"].queryset = Teacher.objects.all()
+        teachers_by_school(self.fields["leader"])
 
 
 class StudentForm(CrispyModelForm):
@@ -96,6 +116,7 @@ class StudentForm(CrispyModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        schools_by_district(self.fields["school"])
         self.fields["school_class"].queryset = SchoolClass.objects.select_related("school")
         self.fields["school_class"].label_from_instance = lambda c: f"{c.school} · {c.start_year}级学年 {c.name}"
 

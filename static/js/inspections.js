@@ -52,10 +52,16 @@
     return true;
   }
 
+  // The status line: beside the sticky bar on the visit form (where the thumb is), an alert elsewhere.
   function status(text, kind) {
     var box = document.querySelector("[data-offline-status]");
     if (!box) { return; }
-    box.className = "alert small py-2 d-flex align-items-center gap-2 alert-" + (kind || "info");
+    if (!box.dataset.baseClass) {
+      box.dataset.baseClass = box.className.replace(/\b(alert-info|text-body-secondary)\b/g, "").trim();
+    }
+    var alert = /\balert\b/.test(box.dataset.baseClass);
+    var tone = alert ? "alert-" + (kind || "info") : (kind && kind !== "info" ? "text-" + kind : "text-body-secondary");
+    box.className = box.dataset.baseClass + " " + tone;
     box.querySelector("span").textContent = text;
   }
 
@@ -95,6 +101,16 @@
   // Send the outbox in order; stop at the first network failure and keep the rest for later.
   function flush() {
     if (flushing) { return; }
+    flushing = true;
+    // Photos first: a visit submitted offline locks on arrival, so its photos must land before it.
+    flushPhotos().catch(function () { return true; }).then(function (sent) {
+      flushing = false;
+      if (sent) { flushForms(); }
+    });
+  }
+
+  function flushForms() {
+    if (flushing) { return; }
     var outbox = read(OUTBOX, []);
     if (!outbox.length) { return; }
     flushing = true;
@@ -117,7 +133,7 @@
         showErrors((result.data && result.data.errors) || ["提交失败（" + result.status + "），请刷新页面后重试。"]);
         status("未保存：请按提示修改后重新提交。", "danger");
       }
-      flush();
+      flushForms();
     }).catch(function () {
       flushing = false;
       status("网络不可用：已保存在本机，联网后自动提交（" + outbox.length + " 份待发送）。", "warning");
@@ -140,17 +156,28 @@
     write(OUTBOX, outbox);
   }
 
+  // A score the server would refuse (negative, above the maximum, not in steps of 0.5) is marked and
+  // left out of the total, the same rule as inspections/rules.py score_problems.
+  function scoreIsValid(value, max) {
+    return value >= 0 && (isNaN(max) || value <= max) && (value * 2) % 1 === 0;
+  }
+
   function total(form) {
     var out = form.querySelector("[data-total]") || document.querySelector("[data-total]");
     if (!out) { return; }
     var sum = 0;
+    var refused = 0;
     form.querySelectorAll("[data-score]").forEach(function (input) {
       var value = parseFloat(input.value);
-      if (!isNaN(value)) { sum += value; }
       var max = parseFloat(input.getAttribute("max"));
-      input.classList.toggle("is-invalid", !isNaN(value) && (value < 0 || value > max));
+      var invalid = input.value !== "" && (isNaN(value) || !scoreIsValid(value, max));
+      if (!invalid && !isNaN(value)) { sum += value; }
+      if (invalid) { refused += 1; }
+      input.classList.toggle("is-invalid", invalid);
     });
     out.textContent = (Math.round(sum * 10) / 10).toString();
+    var note = form.querySelector("[data-total-note]");
+    if (note) { note.textContent = refused ? "（" + refused + " 项得分无效，未计入）" : ""; }
   }
 
   function setUp(form) {
@@ -166,6 +193,145 @@
       status("正在提交……", "info");
       flush();
     });
+  }
+
+
+  // ---- Photos from the camera, queued in IndexedDB (blobs are too big for localStorage) ----------------
+
+  var PHOTO_DB = "eq-inspections";
+  var PHOTO_STORE = "photos";
+
+  function photoDb() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = window.indexedDB.open(PHOTO_DB, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(PHOTO_STORE, { keyPath: "uuid" }); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function photoStore(mode, work) {
+    return photoDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(PHOTO_STORE, mode);
+        var result = work(tx.objectStore(PHOTO_STORE));
+        tx.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function queuedPhotos() {
+    return photoStore("readonly", function (store) { return store.getAll(); }).catch(function () { return []; });
+  }
+
+  function photoFigure(src, caption, kind) {
+    var figure = document.createElement("figure");
+    figure.className = "photo-thumb";
+    var img = document.createElement("img");
+    img.src = src;
+    img.alt = "现场照片";
+    var text = document.createElement("figcaption");
+    text.className = "small text-" + kind;
+    text.textContent = caption;
+    figure.appendChild(img);
+    figure.appendChild(text);
+    return figure;
+  }
+
+  function showQueued(entry) {
+    var list = document.querySelector("[data-photo-list]");
+    if (!list || entry.page !== window.location.pathname) { return; }
+    var figure = photoFigure(URL.createObjectURL(entry.blob), "待上传", "warning");
+    figure.dataset.photoUuid = entry.uuid;
+    list.appendChild(figure);
+  }
+
+  function markPhoto(uuid, caption, kind, url) {
+    var figure = document.querySelector('[data-photo-uuid="' + uuid + '"]');
+    if (!figure) { return; }
+    var text = figure.querySelector("figcaption");
+    text.className = "small text-" + kind;
+    text.textContent = caption;
+    if (url) { figure.querySelector("img").src = url; figure.dataset.photoUploaded = ""; }
+  }
+
+  function sendPhoto(entry) {
+    var body = new FormData();
+    body.append("photo", entry.blob, entry.name);
+    body.append("client_uuid", entry.uuid);
+    body.append("taken_at", entry.takenAt);
+    return fetch(entry.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": entry.csrf || "" }
+    }).then(function (response) {
+      return response.json().then(function (data) { return { status: response.status, data: data }; },
+        function () { return { status: response.status, data: null }; });
+    });
+  }
+
+  // Send queued photos one by one; resolves true when the queue is empty, false when the network failed.
+  function flushPhotos() {
+    return queuedPhotos().then(function (entries) {
+      var chain = Promise.resolve(true);
+      entries.forEach(function (entry) {
+        chain = chain.then(function (ok) {
+          if (!ok) { return false; }
+          return sendPhoto(entry).then(function (result) {
+            return photoStore("readwrite", function (store) { store.delete(entry.uuid); }).then(function () {
+              if (result.data && result.data.ok) {
+                markPhoto(entry.uuid, "已上传", "success", result.data.url);
+                if (entry.page === window.location.pathname) {
+                  status("现场照片已上传（" + new Date().toLocaleTimeString() + "）", "success");
+                }
+              } else {
+                var errors = (result.data && result.data.errors) || ["照片上传失败（" + result.status + "）。"];
+                markPhoto(entry.uuid, errors.join("；"), "danger");
+              }
+              return true;
+            });
+          }, function () {
+            status("网络不可用：照片已保存在本机，联网后自动上传。", "warning");
+            return false;
+          });
+        });
+      });
+      return chain;
+    });
+  }
+
+  function setUpPhotos(form) {
+    var input = form.querySelector("[data-photo-input]");
+    if (!input || !window.indexedDB) { return; }
+    form.classList.add("photo-queue-ready");
+    queuedPhotos().then(function (entries) { entries.forEach(showQueued); });
+    function queue() {
+      var csrf = form.elements.namedItem("csrfmiddlewaretoken");
+      var files = Array.prototype.slice.call(input.files || []);
+      if (!files.length) { return; }
+      var entries = files.map(function (file) {
+        return {
+          uuid: uuid4(),
+          url: form.getAttribute("action"),
+          page: window.location.pathname,
+          blob: file,
+          name: file.name || "photo.jpg",
+          takenAt: new Date(file.lastModified || Date.now()).toISOString(),
+          csrf: csrf ? csrf.value : ""
+        };
+      });
+      photoStore("readwrite", function (store) { entries.forEach(function (entry) { store.put(entry); }); }).then(function () {
+        entries.forEach(showQueued);
+        input.value = "";
+        status("照片已保存在本机，正在上传……", "info");
+        flush();
+      });
+    }
+    input.addEventListener("change", queue);
+    form.addEventListener("submit", function (event) { event.preventDefault(); queue(); });
   }
 
   // A teacher's scores over time: data from a json_script element, drawn with the vendored ECharts.
@@ -187,6 +353,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-line-chart]").forEach(lineChart);
     document.querySelectorAll("form[data-offline-form]").forEach(setUp);
+    document.querySelectorAll("form[data-photo-form]").forEach(setUpPhotos);
     window.addEventListener("online", flush);
     flush();
   });

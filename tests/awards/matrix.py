@@ -43,6 +43,9 @@ EXPECTED = {
     "awards:objection-create": POST_ONLY,
     "awards:certificate-batch": POST_ONLY,
     "awards:nomination-detail": SCHOOL_A_NOMINATION,
+    "awards:nomination-edit": statuses(403, group_leader=404),  # seen, but the campaign is over: no edit
+    "awards:nomination-withdraw": POST_ONLY,
+    "awards:nomination-materials": POST_ONLY,
     "awards:nomination-endorse": POST_ONLY,
     "awards:nomination-check": POST_ONLY,
     "awards:certificate": CERTIFICATE,
@@ -92,7 +95,15 @@ def url(name: str, objects: dict) -> str:
         return reverse(name)
     if short == "nomination-create":
         return reverse(name, kwargs={"pk": objects["open"].pk})
-    if short in {"nomination-detail", "nomination-endorse", "nomination-check", "certificate"}:
+    if short in {
+        "nomination-detail",
+        "nomination-edit",
+        "nomination-withdraw",
+        "nomination-materials",
+        "nomination-endorse",
+        "nomination-check",
+        "certificate",
+    }:
         return reverse(name, kwargs={"pk": objects["nomination"].pk})
     if short == "material-download":
         return reverse(name, kwargs={"pk": objects["material"].pk})

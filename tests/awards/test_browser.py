@@ -47,3 +47,40 @@ def test_notice_page_prints_and_takes_an_objection(browser, live_server, awards_
     assert page.get_by_text("异议已提交").is_visible()
     assert campaign.objections.get().text == "该教师事迹材料与实际不符。"
     assert not errors, errors
+
+
+def test_announce_is_disabled_with_its_reason_during_the_notice(
+    browser,  # noqa: F811
+    live_server,
+    awards_world,
+    city,
+    password,
+    monkeypatch,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from awards import services
+
+    campaign = advance_to_notice(awards_world, city)
+    services.lodge_objection(
+        campaign=campaign, nomination=None, text="公示名单有误。", by=city.principal_b, today=campaign.notice_starts_on
+    )
+    today = {"value": campaign.notice_starts_on}
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today["value"])
+    page, errors = sign_in(browser, live_server, "bureau", password)
+    page.goto(f"{live_server.url}/awards/{campaign.pk}/")
+    announce = page.get_by_role("button", name="公示期满，公布结果")
+    assert announce.is_disabled()
+    reason = page.locator("#why-announce")
+    assert "公示期满后才能公布结果" in reason.inner_text()
+    assert announce.get_attribute("aria-describedby") == "why-announce"
+    shoot(page, "awards-announce-disabled")
+
+    # After the notice period the objection still holds it back, and says so before any click.
+    today["value"] = campaign.notice_ends_on + timedelta(days=1)
+    page.reload()
+    assert announce.is_disabled()
+    assert reason.inner_text().strip() == "还有 1 条异议未处理。"
+    assert not errors, errors

@@ -241,3 +241,81 @@ def test_chinese_date_has_no_zero_padding():
 )
 def test_a_campaign_type_runs_once_per_cycle(year, held, cycle, refused):
     assert (rules.cycle_problem(year, held, cycle) is not None) is refused
+
+
+# ---- Why a step cannot be taken yet: the button's reason and the action's refusal ------------------------
+
+CLOSES = date(2026, 5, 31)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"today": CLOSES}, "申报尚未截止"),  # the deadline day itself is still open
+        ({"has_criteria": False}, "请先设置评分标准。"),
+        ({"pending": 2}, "还有 2 项申报未完成学校推荐或资格审查。"),
+        ({"eligible": 0}, "没有通过资格审查的申报，不能开始评审。"),
+        ({"judges": 0}, "请先指定评委。"),
+        ({}, None),
+    ],
+)
+def test_judging_problem(facts, expected):
+    given = {
+        "today": date(2026, 6, 1),
+        "closes": CLOSES,
+        "has_criteria": True,
+        "pending": 0,
+        "eligible": 3,
+        "judges": 5,
+    }
+    problem = rules.judging_problem(**{**given, **facts})
+    assert problem == expected if expected is None else expected in problem
+
+
+@pytest.mark.parametrize(
+    ("computed", "unscored", "rescored", "expected"),
+    [
+        (False, 0, False, "请先计算评审结果。"),
+        (True, 3, False, "还有 3 项评审任务未评分，不能开始公示。"),
+        (True, 0, True, "计算结果之后又有评分变动，请重新计算评审结果。"),
+        (True, 0, False, None),
+    ],
+)
+def test_notice_problem(computed, unscored, rescored, expected):
+    assert (
+        rules.notice_problem(results_computed=computed, unscored=unscored, rescored_after_results=rescored) == expected
+    )
+
+
+ENDS = date(2026, 6, 12)
+
+
+@pytest.mark.parametrize(
+    ("today", "objections", "expected"),
+    [
+        (date(2026, 6, 8), 0, "公示期至2026年6月12日，公示期满后才能公布结果。"),
+        (ENDS, 0, "公示期至2026年6月12日，公示期满后才能公布结果。"),  # the last day is still the notice
+        (ENDS, 1, "公示期至2026年6月12日，公示期满后才能公布结果。"),  # the period first
+        (date(2026, 6, 13), 1, "还有 1 条异议未处理。"),
+        (date(2026, 6, 13), 0, None),
+    ],
+)
+def test_announce_problem(today, objections, expected):
+    assert rules.announce_problem(today=today, notice_ends_on=ENDS, open_objections=objections) == expected
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({}, None),
+        ({"status": "endorsed"}, None),  # the school has put it forward: the filer may still correct it
+        ({"by_filer": False}, "只有申报人可以修改或撤回申报。"),
+        ({"stage_is_nominating": False}, "申报阶段已结束，不能再修改或撤回。"),
+        ({"window": "申报已于2026年5月31日截止。"}, "申报已于2026年5月31日截止。"),
+        ({"status": "eligible"}, "教育局已完成资格审查，不能再修改或撤回。"),
+        ({"status": "ineligible"}, "教育局已完成资格审查，不能再修改或撤回。"),
+    ],
+)
+def test_nomination_change_problem(facts, expected):
+    given = {"stage_is_nominating": True, "window": None, "status": "submitted", "by_filer": True}
+    assert rules.nomination_change_problem(**{**given, **facts}) == expected

@@ -296,3 +296,108 @@ def test_the_campaign_list_searches_by_name_and_exports_to_excel(city, login):
     response = client.get(reverse("awards:campaign-list") + "?q=课例&export=xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "活动名称" and [r[0] for r in rows[1:]] == ["2026年精品课例评选"]
+
+
+# ---- 已申报: what a teacher sees of her own nomination, pre-filled forms, errors once ------------------------
+
+
+def _own(city, campaign, **extra):
+    return NominationFactory(
+        campaign=campaign,
+        teacher=city.teacher_a,
+        nominated_by=city.teacher_user_a,
+        status=Nomination.Status.SUBMITTED,
+        **extra,
+    )
+
+
+def test_a_teacher_applying_finds_herself_and_her_subject_chosen(city, login, open_campaign):
+    page = login(city.teacher_user_a).get(reverse("awards:nomination-create", args=[open_campaign.pk]))
+    form = page.context["form"]
+    assert form["teacher"].value() == city.teacher_a.pk
+    assert form.fields["teacher"].empty_label is None  # nothing else to choose
+    html = page.content.decode()
+    assert f'<option value="{city.teacher_a.pk}" selected>' in html
+
+
+def test_the_campaign_page_says_already_nominated_instead_of_nominate(city, login, open_campaign):
+    client = login(city.teacher_user_a)
+    before = client.get(reverse("awards:campaign-detail", args=[open_campaign.pk])).content.decode()
+    assert reverse("awards:nomination-create", args=[open_campaign.pk]) in before
+    nomination = _own(city, open_campaign)
+    after = client.get(reverse("awards:campaign-detail", args=[open_campaign.pk])).content.decode()
+    assert "已申报 · 待学校推荐" in after
+    assert reverse("awards:nomination-create", args=[open_campaign.pk]) not in after
+    detail = client.get(reverse("awards:nomination-detail", args=[nomination.pk])).content.decode()
+    for action in ("修改申报", "撤回申报", "补充材料"):
+        assert action in detail
+
+
+def test_the_teacher_edits_her_nomination(city, login, open_campaign):
+    nomination = _own(city, open_campaign, work_title="旧题目")
+    client = login(city.teacher_user_a)
+    page = client.get(reverse("awards:nomination-edit", args=[nomination.pk]))
+    assert page.context["form"]["work_title"].value() == "旧题目"
+    response = client.post(
+        reverse("awards:nomination-edit", args=[nomination.pk]), {"work_title": "新题目", "summary": "补充事迹"}
+    )
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert (nomination.work_title, nomination.summary) == ("新题目", "补充事迹")
+
+
+def test_the_teacher_adds_materials_and_withdraws(city, login, open_campaign):
+    nomination = _own(city, open_campaign)
+    client = login(city.teacher_user_a)
+    upload = SimpleUploadedFile("补充.pdf", b"%PDF-1.4 more", content_type="application/pdf")
+    client.post(reverse("awards:nomination-materials", args=[nomination.pk]), {"files": [upload]})
+    assert NominationFile.objects.get(nomination=nomination).original_name == "补充.pdf"
+    response = client.post(reverse("awards:nomination-withdraw", args=[nomination.pk]))
+    assert response["Location"] == reverse("awards:campaign-detail", args=[open_campaign.pk])
+    assert not Nomination.objects.exists() and not NominationFile.objects.exists()
+
+
+def test_after_the_check_the_buttons_are_disabled_with_the_reason(city, login, open_campaign):
+    nomination = _own(city, open_campaign)
+    nomination.status = Nomination.Status.ELIGIBLE
+    nomination.save()
+    client = login(city.teacher_user_a)
+    html = client.get(reverse("awards:nomination-detail", args=[nomination.pk])).content.decode()
+    assert "教育局已完成资格审查，不能再修改或撤回。" in html
+    assert 'disabled aria-describedby="why-change"' in html
+    assert client.get(reverse("awards:nomination-edit", args=[nomination.pk])).status_code == 403
+    client.post(reverse("awards:nomination-withdraw", args=[nomination.pk]))
+    assert Nomination.objects.filter(pk=nomination.pk).exists()
+
+
+def test_someone_elses_nomination_cannot_be_withdrawn(city, login, open_campaign):
+    nomination = NominationFactory(campaign=open_campaign, teacher=city.teacher_b, status=Nomination.Status.SUBMITTED)
+    assert (
+        login(city.teacher_user_a).post(reverse("awards:nomination-withdraw", args=[nomination.pk])).status_code == 404
+    )
+    # The bureau sees it but did not file it.
+    login(city.bureau).post(reverse("awards:nomination-withdraw", args=[nomination.pk]))
+    assert Nomination.objects.filter(pk=nomination.pk).exists()
+
+
+def test_a_refusal_is_shown_once_not_twice(city, login, open_campaign):
+    _own(city, open_campaign)
+    response = login(city.teacher_user_a).post(
+        reverse("awards:nomination-create", args=[open_campaign.pk]), {"teacher": city.teacher_a.pk}
+    )
+    assert response.content.decode().count("不能重复申报") == 1
+
+
+def test_announce_button_is_disabled_with_the_same_reason_the_action_gives(awards_world, city, login, monkeypatch):
+    from django.utils import timezone
+
+    from awards import services
+
+    campaign = advance_to_notice(awards_world, city)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: campaign.notice_starts_on)
+    client = login(city.bureau)
+    html = client.get(reverse("awards:campaign-detail", args=[campaign.pk])).content.decode()
+    reason = services.announce_blocker(campaign, today=campaign.notice_starts_on)
+    assert reason and reason in html and 'disabled aria-describedby="why-announce"' in html
+    response = client.post(reverse("awards:campaign-advance", args=[campaign.pk]), {"action": "announce"}, follow=True)
+    assert reason in response.content.decode()

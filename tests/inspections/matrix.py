@@ -1,5 +1,6 @@
 """The inspections rows of the URL × role matrix (protocol: tests/matrix.py)."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections import services
-from inspections.models import Attachment
+from inspections.models import Attachment, VisitPhoto
 from tests.inspections import factories
 from tests.matrix import ANY_ROLE, BUREAU_ONLY, POST_ONLY, statuses
 
@@ -32,6 +33,8 @@ EXPECTED = {
     # A visit not yet submitted: only its inspector fills it; the bureau sees it but may not fill it.
     "inspections:visit-fill": statuses(404, bureau=403, inspector=200),
     "inspections:visit-attach": POST_ONLY,
+    "inspections:visit-photo-upload": POST_ONLY,
+    "inspections:visit-photo": SUBMITTED_VISIT,  # a photo of the submitted visit
     "inspections:visit-letter": SUBMITTED_VISIT,
     "inspections:attachment-download": SUBMITTED_VISIT,  # an attachment of the submitted visit
     "inspections:star-table": CITY_READERS,
@@ -73,7 +76,11 @@ def build(city) -> dict:
     attachment = Attachment(visit=visit, name="照片.jpg", size=4, uploaded_by=city.inspector)
     attachment.file.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
     attachment.save()
+    photo = VisitPhoto(visit=visit, name="课堂.jpg", size=4, client_uuid=uuid.uuid4(), uploaded_by=city.inspector)
+    photo.file.save("classroom.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+    photo.save()
     return {
+        "photo": photo,
         "attachment": attachment,
         "rubric": visit.rubric,
         "campaign": visit.campaign,
@@ -97,6 +104,8 @@ OBJECT_OF = {
     "observation": "observation",
     "teacher-file": "teacher",
     "attachment-download": "attachment",
+    "visit-photo": "photo",
+    "visit-photo-upload": "visit",
 }
 
 

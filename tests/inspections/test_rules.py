@@ -201,3 +201,16 @@ def test_stars(level, text):
 )
 def test_star_label_names_the_level_in_words(level, text):
     assert rules.star_label(level) == text
+
+
+@pytest.mark.parametrize(
+    ("below", "notified", "expected"),
+    [
+        (0, False, "2026—2027学年没有低于达标星级的学校，无需通报。"),
+        (0, True, "2026—2027学年没有低于达标星级的学校，无需通报。"),
+        (3, True, "2026—2027学年的星级评定已通报，不能重复通报。"),
+        (1, False, None),
+    ],
+)
+def test_notice_problem(below, notified, expected):
+    assert rules.notice_problem(year_label="2026—2027学年", below_target=below, already_notified=notified) == expected

@@ -365,3 +365,117 @@ def test_star_levels_and_full_marks_read_as_words_and_whole_numbers(city, login)
     assert all(m == m.to_integral_value() for m in maxima)  # the default rubric's maxima are whole
     assert not any(f"/ {m}</td>" in detail for m in maxima)  # “/ 10.0” no longer
     assert f"（满分 {int(visit.rubric.max_total)}）" in detail
+
+
+# ---- Photos from the inspector's phone --------------------------------------------------------------------
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _photo(name="课堂.jpg", content=JPEG):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+def test_an_inspector_uploads_a_photo_once_even_when_the_queue_replays_it(city, login):
+    from inspections.models import VisitPhoto
+
+    visit = _visit(city)
+    client = login(city.inspector)
+    url = reverse("inspections:visit-photo-upload", args=[visit.pk])
+    key = str(uuid.uuid4())
+    first = client.post(url, {"photo": _photo(), "client_uuid": key, "taken_at": "2026-10-15T09:30:00Z"}, **JSON)
+    again = client.post(url, {"photo": _photo(), "client_uuid": key}, **JSON)
+    assert first.json()["ok"] and again.json() == {**first.json(), "replayed": True}
+    photo = VisitPhoto.objects.get()
+    assert (photo.visit, photo.uploaded_by, photo.name) == (visit, city.inspector, "课堂.jpg")
+    detail = client.get(reverse("inspections:visit-detail", args=[visit.pk])).content.decode()
+    assert reverse("inspections:visit-photo", args=[photo.pk]) in detail
+    served = client.get(reverse("inspections:visit-photo", args=[photo.pk]))
+    assert served["Content-Type"] == "image/jpeg" and served["Content-Disposition"].startswith("inline")
+
+
+def test_a_photo_that_is_not_an_image_or_comes_after_submission_is_refused(city, login):
+    from inspections.models import VisitPhoto
+
+    visit = _visit(city)
+    client = login(city.inspector)
+    url = reverse("inspections:visit-photo-upload", args=[visit.pk])
+    fake = client.post(url, {"photo": _photo("课堂.jpg", b"MZ\x90\x00 not a jpeg")}, **JSON)
+    assert fake.status_code == 400 and "不是图片" in fake.json()["errors"][0]
+    wrong = client.post(url, {"photo": _photo("课堂.pdf", b"%PDF-1.4")}, **JSON)
+    assert "只接受 JPG、PNG、WebP" in wrong.json()["errors"][0]
+    submitted = factories.submitted_visit(by=city.bureau, school=city.school_b, inspector=city.inspector)
+    locked = client.post(reverse("inspections:visit-photo-upload", args=[submitted.pk]), {"photo": _photo()}, **JSON)
+    assert "已提交并锁定" in locked.json()["errors"][0]
+    assert not VisitPhoto.objects.exists()
+
+
+def test_photos_are_seen_only_with_their_visit(city, login):
+    visit = _visit(city)
+    login(city.inspector).post(reverse("inspections:visit-photo-upload", args=[visit.pk]), {"photo": _photo()})
+    from inspections.models import VisitPhoto
+
+    photo = VisitPhoto.objects.get()
+    url = reverse("inspections:visit-photo", args=[photo.pk])
+    assert login(city.principal_b).get(url).status_code == 404
+    assert login(city.principal_a).get(url).status_code == 404  # school A sees its visit once submitted
+    other = login(city.principal_b).post(
+        reverse("inspections:visit-photo-upload", args=[visit.pk]), {"photo": _photo()}
+    )
+    assert other.status_code == 404
+
+
+def test_the_visit_form_offers_the_camera_and_lists_the_photos(city, login):
+    visit = _visit(city)
+    html = login(city.inspector).get(reverse("inspections:visit-fill", args=[visit.pk])).content.decode()
+    assert 'accept="image/*"' in html and 'capture="environment"' in html
+    assert reverse("inspections:visit-photo-upload", args=[visit.pk]) in html
+
+
+def test_confirmations_before_answering_a_rectification_order(city, login):
+    submitted = factories.submitted_visit(
+        by=city.bureau, school=city.school_a, inspector=city.inspector, fraction=Decimal("0.5")
+    )
+    today = timezone.localdate()
+    notice = services.issue_notice(
+        start_year=submitted.semester.start_year, deadline=today + timedelta(days=30), by=city.bureau, today=today
+    )
+    order = notice.orders.get()
+    html = login(city.principal_a).get(reverse("inspections:order-detail", args=[order.pk])).content.decode()
+    assert 'data-confirm="报送后整改情况交局里核查，不能再修改，确定报送吗？"' in html
+
+
+def test_a_field_error_on_the_observation_form_is_shown_once_beside_its_field(city, login):
+    form = factories.observation_form()
+    data = {
+        "teacher": city.teacher_a.pk,
+        "subject": city.teacher_a.subjects.first().pk,
+        "observed_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "lesson_type": "routine",
+        "topic": "草船借箭",
+        **{f"score-{c.pk}": "1" for c in Criterion.objects.filter(area__rubric=form)},
+    }
+    client = login(city.principal_a)
+    page = client.post(reverse("inspections:observation-create"), data)
+    assert page.status_code == 400
+    assert page.content.decode().count("听课日期不能晚于今天。") == 1
+    # The offline queue has no fields to show them beside: its JSON answer lists them all.
+    answer = client.post(reverse("inspections:observation-create"), data, **JSON)
+    assert any("听课日期不能晚于今天" in error for error in answer.json()["errors"])
+
+
+def test_the_star_table_disables_a_second_notice_and_says_why(city, login):
+    visit = factories.submitted_visit(
+        by=city.bureau, school=city.school_a, inspector=city.inspector, fraction=Decimal("0.5")
+    )
+    year = visit.semester.start_year
+    client = login(city.bureau)
+    url = reverse("inspections:star-table") + f"?year={year}"
+    before = client.get(url).content.decode()
+    assert "发布通报" in before and "why-notify" not in before
+    today = timezone.localdate()
+    services.issue_notice(start_year=year, deadline=today + timedelta(days=30), by=city.bureau, today=today)
+    after = client.get(url).content.decode()
+    assert 'disabled aria-describedby="why-notify"' in after and "已通报，不能重复通报" in after

@@ -57,6 +57,8 @@ def test_judge_scores_the_queue_and_the_bureau_publishes_resolves_and_issues_cer
     page.goto(live_server.url + reverse("awards:campaign-detail", args=[campaign.pk]))
     page.get_by_role("button", name="计算得分与拟获奖名单").click()
     page.get_by_text("已计算 2 项申报的得分、名次和拟获奖名单").wait_for()
+    dialogs = []  # the irreversible steps ask first
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="开始公示").click()
     page.get_by_text("公示期：").wait_for()
     campaign.refresh_from_db()
@@ -90,6 +92,7 @@ def test_judge_scores_the_queue_and_the_bureau_publishes_resolves_and_issues_cer
     page.goto(live_server.url + reverse("awards:campaign-detail", args=[campaign.pk]))
     page.get_by_role("button", name="公示期满，公布结果").click()
     page.get_by_text("已公布结果，获奖 2 项").wait_for()
+    assert [message[:6] for message in dialogs] == ["开始公示后评", "公布后获奖结"]
     awards_world.nomination_a.refresh_from_db()
     awards_world.nomination_b.refresh_from_db()
     numbers = [awards_world.nomination_a.certificate_number, awards_world.nomination_b.certificate_number]

@@ -54,8 +54,11 @@ def test_principal_answers_an_order_files_the_semester_report_and_downloads_its_
     evidence = tmp_path / "整改佐证.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page.set_input_files("#id_files", str(evidence))
+    asked = []  # answering the order cannot be undone: the page asks first
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="报送整改情况").click()
     page.get_by_text("整改情况已报送，等待核查。").wait_for()
+    assert asked == ["报送后整改情况交局里核查，不能再修改，确定报送吗？"]
     assert page.get_by_text("已回复待核查").first.is_visible()
     assert page.get_by_role("link", name="整改佐证.pdf").is_visible()
     shoot(page, "journey-principal-1-order-answered")

@@ -448,3 +448,16 @@ def test_yes_no_indicators_are_filed_and_shown_as_shi_or_fou(city, login):
     )
     values = next(row for row in book.active.iter_rows(values_only=True) if row[1] == city.school_a.name)
     assert "否（未达标）" in values
+
+
+def test_the_researcher_picker_lists_only_researchers_not_the_bureau_or_the_admin(exam, city, login):
+    from tests.factories import UserFactory, grant
+
+    admin = UserFactory(username="admin", full_name="系统管理员", is_superuser=True, is_staff=True)
+    grant(admin, "bureau")
+    warning = EarlyWarning.objects.create(exam=exam, school=city.school_b, kind="sharp_fall", reason="语文成绩大幅下滑")
+    ResearchVisit.objects.create(warning=warning)
+    page = login(city.bureau).get(reverse("monitoring:warning-detail", args=[warning.pk]))
+    choices = list(page.context["form"].fields["researcher"].queryset)
+    assert choices == [city.inspector]
+    assert "---------" not in page.content.decode()

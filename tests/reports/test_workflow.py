@@ -325,3 +325,14 @@ def test_the_editor_autosaves_a_draft(city, semester, login):
     assert report.problems_causes == "自动保存的草稿。" and report.status == Status.DRAFT
     bad = client.post(url, {**NARRATIVE, "meeting_held_on": "不是日期"}, headers={"X-Autosave": "1"})
     assert bad.status_code == 400 and "meeting_held_on" in bad.json()["errors"]
+
+
+def test_submit_is_disabled_with_the_missing_sections_named_before_the_click(city, semester, login):
+    report = ReportFactory(school=city.school_a, measures="")
+    html = login(city.academic_lead_a).get(reverse("reports:report-detail", args=[report.pk])).content.decode()
+    assert 'disabled aria-describedby="why-submit"' in html
+    assert "请先填写：改进措施" in html
+    report.measures = "开展作文专项教研。"
+    report.save()
+    html = login(city.academic_lead_a).get(reverse("reports:report-detail", args=[report.pk])).content.decode()
+    assert "why-submit" not in html and 'value="submit"' in html
