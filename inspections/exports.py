@@ -4,6 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from inspections import rules
 
 
@@ -45,8 +47,10 @@ ORDER_COLUMNS = [
     Column("区县", lambda o: o.school.district.name),
     Column("来源", lambda o: o.notice.title if o.notice_id else (str(o.visit.campaign) if o.visit_id else "督导"), 30),
     Column("整改事项", lambda o: len(o.item_list), 8),
+    Column("下达日期", lambda o: timezone.localdate(o.issued_at), 12),
     Column("整改期限", lambda o: o.deadline, 12),
     Column("状态", lambda o: o.get_status_display(), 12),
+    Column("催办次数", lambda o: o.urge_count, 8),
     Column("回复时间", lambda o: o.responded_at or "", 16),
     Column("核查时间", lambda o: o.verified_at or "", 16),
 ]
