@@ -28,17 +28,37 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _column_sorted(request, queryset, columns):
+    """`queryset` sorted by the clicked column (`?sort=key` / `-key`, see exports.Column), else as is."""
+    sorts = {column.key: column.sort for column in columns if column.sort}
+    asked = request.GET.get("sort", "")
+    if asked.lstrip("-") not in sorts:
+        return None, queryset
+    sort = listing.sort_param(asked, allowed=sorts, default=asked)
+    return sort, queryset.order_by(*listing.ordering(sorts[sort.key], descending=sort.descending))
+
+
 def _list_page(request, *, template, filterset, columns, title, extra=None, export_name=None):
-    page = listing.paginate(request, filterset.qs)
-    query = request.GET.copy()
+    sort, objects = _column_sorted(request, filterset.qs, columns)
+    page = listing.paginate(request, objects)
+    query = request.GET.copy()  # what the export link carries: the filters and the sort
     query.pop("page", None)
-    rows = [{"object": obj, "cells": [column.value(obj) for column in columns]} for obj in page.object_list]
+    query.pop("size", None)
+    rows = [
+        {
+            "object": obj,
+            "cells": [{"value": c.value(obj), "tone": c.tone(obj) if c.tone else ""} for c in columns],
+        }
+        for obj in page.object_list
+    ]
     context = {
         "title": title,
         "filter": filterset,
         "page": page,
         "rows": rows,
+        "columns": columns,
         "headers": [column.header for column in columns],
+        "sort": sort,
         "query": query.urlencode(),
         "export_url": reverse(export_name) if export_name else "",
         **(extra or {}),
@@ -212,7 +232,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_export(request: HttpRequest) -> HttpResponse:
     _gate_visit_lists(request)
     filterset = filters.VisitFilter(request.GET, queryset=_visits(request), request=request)
-    return _export("督导视导", "督导视导", exports.VISIT_COLUMNS, filterset.qs)
+    return _export(
+        "督导视导", "督导视导", exports.VISIT_COLUMNS, _column_sorted(request, filterset.qs, exports.VISIT_COLUMNS)[1]
+    )
 
 
 def _score_rows(visit: Visit) -> list[dict]:
@@ -414,7 +436,8 @@ def star_export(request: HttpRequest) -> HttpResponse:
     _require(selectors.sees_city_ratings(request.user))
     year = _year(request)
     filterset = filters.StarFilter(request.GET, queryset=selectors.star_table(start_year=year), request=request)
-    return _export(f"星级学校{year}学年", "星级学校", exports.STAR_COLUMNS, filterset.qs)
+    stars = _column_sorted(request, filterset.qs, exports.STAR_COLUMNS)[1]
+    return _export(f"星级学校{year}学年", "星级学校", exports.STAR_COLUMNS, stars)
 
 
 @login_required
@@ -735,7 +758,8 @@ def observation_list(request: HttpRequest) -> HttpResponse:
 def observation_export(request: HttpRequest) -> HttpResponse:
     _require(bool(grants_of(request.user)) or is_bureau(request.user))
     filterset = filters.ObservationFilter(request.GET, queryset=_observations(request), request=request)
-    return _export("听评课记录", "听评课记录", exports.OBSERVATION_COLUMNS, filterset.qs)
+    observations = _column_sorted(request, filterset.qs, exports.OBSERVATION_COLUMNS)[1]
+    return _export("听评课记录", "听评课记录", exports.OBSERVATION_COLUMNS, observations)
 
 
 def _observable_teachers(user):

@@ -290,3 +290,19 @@ def test_the_demo_has_no_order_due_before_it_was_issued(demo_city):  # noqa: F81
     orders = list(RectificationOrder.objects.all())
     assert orders and all(order.deadline >= timezone.localdate(order.issued_at) for order in orders)
     assert any(order.status == "overdue" for order in orders)
+
+
+# ---- The other inspection lists: sortable headers, state badges, export in the page's order -------------------
+
+
+def test_the_visit_list_sorts_by_a_clicked_header_and_exports_in_that_order(city, login):
+    factories.submitted_visit(by=city.bureau, school=city.school_a, inspector=city.inspector, title="一")
+    factories.drawn_visit(by=city.bureau, school=city.school_b, inspector=city.inspector, title="二")
+    client = login(city.bureau)
+    response = client.get(reverse("inspections:visit-list"), {"sort": "-status"})
+    assert [row["object"].status for row in response.context["rows"]] == ["submitted", "planned"]
+    body = response.content.decode()
+    assert 'class="badge text-bg-success">已提交' in body and "sort=status" in body
+    ascending = client.get(reverse("inspections:visit-export"), {"sort": "status"})
+    rows = list(load_workbook(io.BytesIO(ascending.content)).active.iter_rows(values_only=True))
+    assert [row[6] for row in rows[1:]] == ["待督导", "已提交"]
