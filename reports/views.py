@@ -212,7 +212,8 @@ def report_pdf(request: HttpRequest, pk: int, version: int) -> FileResponse:
 def _tracking(request: HttpRequest) -> dict:
     """The 报送情况 rows the page and its export share: filtered, counted per state, sorted."""
     semester = _current_semester(request)
-    form = TrackingFilterForm(request.GET or {"kind": "school", "semester": semester.pk})
+    # The period defaults to school reports of the current semester, also when only ?sort= or ?size= is given.
+    form = TrackingFilterForm({"kind": "school", "semester": semester.pk, **request.GET.dict()})
     kind = form.data.get("kind", "school")
     if not form.is_valid():
         kind = "school"

@@ -122,3 +122,9 @@ def test_urgency_sort_of_rows_without_a_deadline_keeps_the_unfiled_first():
     ]
     ordered = tracking.sort_rows(rows, sort=SortChoice("urgency", False), today=None)
     assert [row["code"] for row in ordered] == ["none", "draft", "returned", "accepted"]
+
+
+def test_a_sort_link_alone_keeps_the_default_period_without_form_errors(city, semester, login, filings):
+    response = login(city.bureau).get(URL, {"sort": "-school"})
+    assert response.context["form"].is_valid() and response.context["kind"] == "school"
+    assert len(response.context["rows"]) == 6
