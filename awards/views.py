@@ -1,11 +1,9 @@
 """Pages of the award selections. Thin: role gate → scoped selector/form → service → redirect/render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from awards import exports, forms, rules, selectors, services, star_levels
 from awards.models import Campaign, Holiday, Nomination, NominationFile, Objection, Score
 from eduquality import audit, excel
+from eduquality.listing import paginate
 from schools.models import RoleAssignment, School
 from schools.scoping import school_leader_ids_for
 
@@ -71,7 +70,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             for c in campaigns.select_related("campaign_type")
         )
         return excel.export_response("评选活动.xlsx", [excel.Sheet("评选活动", header, rows)])
-    page = Paginator(campaigns, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, campaigns)
     return render(
         request,
         "awards/campaign_list.html",
@@ -249,7 +248,7 @@ def _nominations(request: HttpRequest, campaign: Campaign):
 def nomination_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     qs = _nominations(request, campaign)
-    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

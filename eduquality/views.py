@@ -1,9 +1,7 @@
 """Project-wide pages: home, long-job progress, health."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -13,6 +11,7 @@ from eduquality import excel, extensions, jobs
 from eduquality.access_log import logs_access
 from eduquality.filters import AccessLogFilter
 from eduquality.jobs import job_qs_for
+from eduquality.listing import paginate
 from eduquality.models import AccessLog, Job
 
 
@@ -104,7 +103,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         header = ["时间", "用户名", "角色", "访问内容", "地址", "方式", "结果", "IP 地址"]
         sheet = excel.Sheet("访问日志", header, rows, widths=[18, 12, 30, 30, 40, 6, 6, 16])
         return excel.export_response("学生信息访问日志.xlsx", [sheet])
-    page = Paginator(log_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, log_filter.qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "access_log.html", {"filter": log_filter, "page": page, "query": query.urlencode()})

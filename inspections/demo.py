@@ -201,6 +201,9 @@ def build_demo() -> list[str]:
     for visit in previous.visits.order_by("school__code"):
         _submit(rng, visit, rng.uniform(0.55, 0.99), last.starts_on + timedelta(days=rng.randint(20, 90)))
     notice = None
+    # Issued "today=last.ends_on": the notice and its orders are dated the end of last school year, not
+    # the day the demo is built, so moving deadlines into the past below (to show overdue orders) never
+    # makes an order due before it was issued (a check constraint refuses that).
     with contextlib.suppress(services.Refused):  # no school below target: nothing to notify
         notice = services.issue_notice(
             start_year=last.start_year, deadline=last.ends_on + timedelta(days=60), by=bureau, today=last.ends_on

@@ -213,3 +213,21 @@ class QuotaForm(forms.Form):
 
 
 QUOTA_ROLES = {"principal", "vice_principal", "academic_lead", "group_leader"}
+
+
+class UrgeForm(forms.Form):
+    """催办 an overdue order: an optional message to the school."""
+
+    note = forms.CharField(
+        label="催办说明",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "请尽快完成整改并报送整改情况。"}),
+    )
+
+
+class ExtendForm(forms.Form):
+    """延期: the new deadline and the reason, both required (the reason goes into the history)."""
+
+    deadline = forms.DateField(label="新的整改期限", widget=DATE)
+    reason = forms.CharField(label="延期理由", max_length=250, widget=forms.Textarea(attrs={"rows": 2}))

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from schools.models import Role, School, SchoolClass, Semester, Subject, Teacher
 
@@ -300,7 +302,7 @@ class Notice(models.Model):
     body = models.TextField("通报内容")
     schools = models.ManyToManyField(School, related_name="inspection_notices", verbose_name="通报学校")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField("发布时间", auto_now_add=True)
+    issued_at = models.DateTimeField("发布时间", default=timezone.now)
 
     class Meta:
         verbose_name = "通报"
@@ -309,6 +311,9 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+DEADLINE_BEFORE_ISSUE = "整改期限不能早于下达日期。"
 
 
 class RectificationOrder(models.Model):
@@ -335,7 +340,7 @@ class RectificationOrder(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="下达人"
     )
-    issued_at = models.DateTimeField("下达时间", auto_now_add=True)
+    issued_at = models.DateTimeField("下达时间", default=timezone.now)
     response = models.TextField("整改情况", blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -356,14 +361,43 @@ class RectificationOrder(models.Model):
         verbose_name="核查人",
     )
     verified_at = models.DateTimeField("核查时间", null=True, blank=True)
+    # 催办: the bureau urges a school whose order is overdue; the school sees who urged it and when.
+    urge_count = models.PositiveIntegerField("催办次数", default=0)
+    last_urged_at = models.DateTimeField("最近催办时间", null=True, blank=True)
+    last_urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最近催办人",
+    )
 
     class Meta:
         verbose_name = "整改通知"
         verbose_name_plural = "整改通知"
         ordering = ["deadline", "pk"]
+        constraints = [
+            # An order cannot be due before the day it was issued (the day in TIME_ZONE, Beijing time).
+            models.CheckConstraint(
+                condition=Q(deadline__gte=TruncDate("issued_at")),
+                name="order_deadline_not_before_issue",
+                violation_error_message=DEADLINE_BEFORE_ISSUE,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.school}整改通知（{self.deadline:%Y-%m-%d}前）"
+
+    def clean(self) -> None:
+        issued_on = timezone.localdate(self.issued_at) if self.issued_at else timezone.localdate()
+        if self.deadline is not None and self.deadline < issued_on:
+            raise ValidationError({"deadline": f"{DEADLINE_BEFORE_ISSUE}（下达日期 {issued_on:%Y-%m-%d}）"})
+
+    @property
+    def is_late(self) -> bool:
+        """Past its deadline and not yet answered (whether or not the nightly job has marked it overdue)."""
+        return self.status in (self.Status.OPEN, self.Status.OVERDUE) and self.deadline < timezone.localdate()
 
     @property
     def item_list(self) -> list[str]:

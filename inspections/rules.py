@@ -171,6 +171,36 @@ def is_overdue(*, status: str, deadline: date, today: date) -> bool:
     return status == "open" and today > deadline
 
 
+def is_late(*, status: str, deadline: date, today: date) -> bool:
+    """Not yet answered and past its deadline, whether or not the nightly job has marked it overdue:
+    what the bureau may urge (催办)."""
+    return status in ("open", "overdue") and today > deadline
+
+
+def extension_problems(*, status: str, current: date, new: date | None, reason: str, today: date) -> list[str]:
+    """Why a deadline extension (延期) is refused, in Chinese; empty when it may be granted. Only an
+    order not yet answered is extended; the new deadline lies after both the old one and today; the
+    reason is required (it goes into the order's history)."""
+    problems = []
+    if status not in ("open", "overdue"):
+        problems.append("只有待整改或逾期的整改通知可以延期。")
+    if new is None:
+        problems.append("请填写新的整改期限。")
+    else:
+        if new <= current:
+            problems.append(f"新的整改期限须晚于原期限（{current:%Y-%m-%d}）。")
+        if new <= today:
+            problems.append("新的整改期限须晚于今天。")
+    if not reason.strip():
+        problems.append("请填写延期理由。")
+    return problems
+
+
+def days_left(*, deadline: date, today: date) -> int:
+    """Days until the deadline; negative when overdue (the deadline day itself is 0)."""
+    return (deadline - today).days
+
+
 def quota_progress(done: int, quota: int) -> int:
     """Percent of the quota done, capped at 100; a zero quota counts as done."""
     if quota <= 0:

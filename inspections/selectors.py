@@ -1,8 +1,9 @@
 """Reads of inspection data, always scoped by the user (one selector per model), plus the two read
 functions other apps use (`school_star_levels`, `school_inspection_summary`; see docs/inspections.md)."""
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Case, Count, F, Q, QuerySet, Value, When
 
+from eduquality.listing import SortChoice
 from inspections import rules
 from inspections.models import (
     Attachment,
@@ -154,10 +155,43 @@ def notices_for_year(*, start_year: int) -> QuerySet[Notice]:
     return Notice.objects.filter(start_year=start_year)
 
 
-def order_counts(*, user) -> dict[str, int]:
-    """整改看板 header: orders by status within the user's scope (one query)."""
-    counts = dict(order_qs_for(user=user).order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
-    return {label: counts.get(value, 0) for value, label in RectificationOrder.Status.choices}
+def order_status_counts(orders: QuerySet[RectificationOrder]) -> dict[str, int]:
+    """整改看板 cards: how many of `orders` (already scoped and filtered) are in each status (one query)."""
+    counts = dict(orders.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
+    return {value: counts.get(value, 0) for value in RectificationOrder.Status.values}
+
+
+# The 整改看板's sortable columns (?sort=key or -key); "urgency" is the default.
+ORDER_SORTS = {
+    "urgency": ("urgency", "deadline", "pk"),
+    "school": ("school__name", "pk"),
+    "district": ("school__district__code", "school__name", "pk"),
+    "issued": ("issued_at", "pk"),
+    "deadline": ("deadline", "pk"),
+    "status": ("status_rank", "deadline", "pk"),
+    "urged": ("urge_count", "deadline", "pk"),
+}
+
+
+def sorted_orders(orders: QuerySet[RectificationOrder], *, sort: SortChoice, today) -> QuerySet[RectificationOrder]:
+    """`orders` in the order of `sort`. Urgency: unanswered orders past their deadline first (the
+    longest overdue first), then unanswered orders by nearest deadline, then answered orders waiting
+    for verification, verified orders last (listing.urgency_key with the answered step in between)."""
+    done = ("answered", "verified")
+    orders = orders.annotate(
+        urgency=Case(
+            When(status="verified", then=Value(3)),
+            When(status="answered", then=Value(2)),
+            When(~Q(status__in=done) & Q(deadline__lt=today), then=Value(0)),
+            default=Value(1),
+        ),
+        status_rank=Case(
+            *(When(status=value, then=Value(rank)) for rank, value in enumerate(("overdue", "open", "answered"))),
+            default=Value(3),
+        ),
+    )
+    fields = ORDER_SORTS[sort.key]
+    return orders.order_by(*(F(name).desc() if sort.descending else F(name).asc() for name in fields))
 
 
 # ---- Tables ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ messages and leaves nothing half-saved."""
 
 import secrets
 import uuid
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -442,6 +442,15 @@ def _items_for(school_id: int, start_year: int) -> str:
 
 
 @transaction.atomic
+def issued_moment(today: date):
+    """When something issued "on `today`" was issued: now when `today` is today, else 9:00 that day
+    (a notice recorded after the fact, or the demo's last school year), so an order's issue day is
+    always the day the caller meant and never lies after its own deadline."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(today, time(9, 0)))
+
+
 def issue_notice(*, start_year: int, deadline: date, by, today: date) -> Notice:
     """通报 the schools below their target level for the year and give each a rectification order."""
     if deadline <= today:
@@ -464,6 +473,7 @@ def issue_notice(*, start_year: int, deadline: date, by, today: date) -> Notice:
         body=f"经专项督导和随机督导，以下学校教学常规评估未达到{below[0].target_level}星级标准：{names}。"
         f"请上述学校于{deadline.year}年{deadline.month}月{deadline.day}日前完成整改并报送整改情况。",
         issued_by=by,
+        issued_at=issued_moment(today),
     )
     notice.schools.set([rating.school_id for rating in below])
     for rating in below:
@@ -473,6 +483,7 @@ def issue_notice(*, start_year: int, deadline: date, by, today: date) -> Notice:
             items=_items_for(rating.school_id, start_year),
             deadline=deadline,
             issued_by=by,
+            issued_at=notice.issued_at,
         )
         audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=order, note=notice.title)
     audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=notice, note=f"通报 {len(below)} 所学校")
@@ -490,7 +501,7 @@ def create_order(
     if visit is not None and visit.school_id != school.pk:
         raise Refused("督导记录不属于该学校。")
     order = RectificationOrder.objects.create(
-        school=school, visit=visit, items=items.strip(), deadline=deadline, issued_by=by
+        school=school, visit=visit, items=items.strip(), deadline=deadline, issued_by=by, issued_at=issued_moment(today)
     )
     audit.record(actor=by, action=AuditEntry.Action.CREATE, instance=order)
     return order
@@ -540,6 +551,60 @@ def verify_order(*, order: RectificationOrder, by, accept: bool, note: str, toda
             order.status = RectificationOrder.Status.OVERDUE if overdue else RectificationOrder.Status.OPEN
         order.save(update_fields=["verification", "verified_by", "verified_at", "status"])
         audit.record(actor=by, action=STATE, instance=order, changes={"状态": [before, order.get_status_display()]})
+    return order
+
+
+def urge_order(*, order: RectificationOrder, by, note: str = "", today: date) -> RectificationOrder:
+    """催办: the bureau urges a school whose order is past its deadline. Counted on the order (the
+    school sees who urged and when) and written to the audit log with the message."""
+    from inspections.selectors import can_manage_inspections
+
+    if not can_manage_inspections(by):
+        raise Refused("只有局机关可以催办。")
+    with transaction.atomic():
+        order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+        if not rules.is_late(status=order.status, deadline=order.deadline, today=today):
+            raise Refused("只有逾期未整改的整改通知可以催办。")
+        before = order.urge_count
+        order.urge_count = before + 1
+        order.last_urged_at = timezone.now()
+        order.last_urged_by = by
+        order.save(update_fields=["urge_count", "last_urged_at", "last_urged_by"])
+        audit.record(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            instance=order,
+            changes={"催办次数": [before, order.urge_count]},
+            note=f"催办：{note.strip() or '请尽快完成整改并报送整改情况。'}",
+        )
+    return order
+
+
+def extend_order(
+    *, order: RectificationOrder, by, deadline: date | None, reason: str, today: date
+) -> RectificationOrder:
+    """延期: the bureau moves an unanswered order's deadline, with a reason; an overdue order becomes
+    open again. The old and new deadline and the reason go to the audit log (the order's history)."""
+    from inspections.selectors import can_manage_inspections
+
+    if not can_manage_inspections(by):
+        raise Refused("只有局机关可以延期。")
+    with transaction.atomic():
+        order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+        problems = rules.extension_problems(
+            status=order.status, current=order.deadline, new=deadline, reason=reason, today=today
+        )
+        if problems:
+            raise Refused(*problems)
+        changes = {"整改期限": [str(order.deadline), str(deadline)]}
+        if order.status == RectificationOrder.Status.OVERDUE:
+            changes["状态"] = [order.get_status_display(), RectificationOrder.Status.OPEN.label]
+            order.status = RectificationOrder.Status.OPEN
+        order.deadline = deadline
+        order.save(update_fields=["deadline", "status"])
+        audit.record(
+            actor=by, action=AuditEntry.Action.UPDATE, instance=order, changes=changes, note=f"延期：{reason.strip()}"
+        )
     return order
 
 

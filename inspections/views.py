@@ -4,11 +4,9 @@ import mimetypes
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel, extensions
+from eduquality import audit, excel, extensions, listing
 from eduquality.pdf import render_template_pdf
 from inspections import exports, filters, forms, rules, selectors, services
 from inspections.models import (
@@ -43,17 +41,37 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _column_sorted(request, queryset, columns):
+    """`queryset` sorted by the clicked column (`?sort=key` / `-key`, see exports.Column), else as is."""
+    sorts = {column.key: column.sort for column in columns if column.sort}
+    asked = request.GET.get("sort", "")
+    if asked.lstrip("-") not in sorts:
+        return None, queryset
+    sort = listing.sort_param(asked, allowed=sorts, default=asked)
+    return sort, queryset.order_by(*listing.ordering(sorts[sort.key], descending=sort.descending))
+
+
 def _list_page(request, *, template, filterset, columns, title, extra=None, export_name=None):
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    sort, objects = _column_sorted(request, filterset.qs, columns)
+    page = listing.paginate(request, objects)
+    query = request.GET.copy()  # what the export link carries: the filters and the sort
     query.pop("page", None)
-    rows = [{"object": obj, "cells": [column.value(obj) for column in columns]} for obj in page.object_list]
+    query.pop("size", None)
+    rows = [
+        {
+            "object": obj,
+            "cells": [{"value": c.value(obj), "tone": c.tone(obj) if c.tone else ""} for c in columns],
+        }
+        for obj in page.object_list
+    ]
     context = {
         "title": title,
         "filter": filterset,
         "page": page,
         "rows": rows,
+        "columns": columns,
         "headers": [column.header for column in columns],
+        "sort": sort,
         "query": query.urlencode(),
         "export_url": reverse(export_name) if export_name else "",
         **(extra or {}),
@@ -138,7 +156,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at"),
         request=request,
     )
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.paginate(request, filterset.qs)
     return render(
         request,
         "inspections/campaign_list.html",
@@ -227,7 +245,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_export(request: HttpRequest) -> HttpResponse:
     _gate_visit_lists(request)
     filterset = filters.VisitFilter(request.GET, queryset=_visits(request), request=request)
-    return _export("督导视导", "督导视导", exports.VISIT_COLUMNS, filterset.qs)
+    return _export(
+        "督导视导", "督导视导", exports.VISIT_COLUMNS, _column_sorted(request, filterset.qs, exports.VISIT_COLUMNS)[1]
+    )
 
 
 def _score_rows(visit: Visit) -> list[dict]:
@@ -478,7 +498,8 @@ def star_export(request: HttpRequest) -> HttpResponse:
     _require(selectors.sees_city_ratings(request.user))
     year = _year(request)
     filterset = filters.StarFilter(request.GET, queryset=selectors.star_table(start_year=year), request=request)
-    return _export(f"星级学校{year}学年", "星级学校", exports.STAR_COLUMNS, filterset.qs)
+    stars = _column_sorted(request, filterset.qs, exports.STAR_COLUMNS)[1]
+    return _export(f"星级学校{year}学年", "星级学校", exports.STAR_COLUMNS, stars)
 
 
 @login_required
@@ -537,28 +558,81 @@ def _orders(request):
     return selectors.order_qs_for(user=request.user).select_related("visit__campaign")
 
 
+ORDER_TONES = {"open": "warning", "answered": "info", "verified": "success", "overdue": "danger"}
+
+
+def _gate_orders(request) -> None:
+    _require(selectors.sees_city_ratings(request.user) or bool(school_leader_ids_for(request.user)))
+
+
+def _order_filter(request, data=None):
+    return filters.OrderFilter(request.GET if data is None else data, queryset=_orders(request), request=request)
+
+
+def _sorted_orders(request, filterset):
+    sort = listing.sort_param(request.GET.get("sort"), allowed=selectors.ORDER_SORTS, default="urgency")
+    return sort, selectors.sorted_orders(filterset.qs, sort=sort, today=timezone.localdate())
+
+
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    """整改看板: counts by status, then the filtered list."""
-    _require(selectors.sees_city_ratings(request.user) or bool(school_leader_ids_for(request.user)))
-    filterset = filters.OrderFilter(request.GET, queryset=_orders(request), request=request)
-    counts = selectors.order_counts(user=request.user)
-    return _list_page(
+    """整改看板: cards of counts by status (clicking one filters), the orders most urgent first (or by
+    a clicked column), 催办 and 延期 for the bureau on orders past their deadline."""
+    _gate_orders(request)
+    filterset = _order_filter(request)
+    sort, orders = _sorted_orders(request, filterset)
+    page = listing.paginate(request, orders.select_related("last_urged_by"))
+    unfiltered = request.GET.copy()
+    unfiltered.pop("status", None)
+    counts = selectors.order_status_counts(_order_filter(request, unfiltered).qs)
+    cards = listing.summary_cards(
         request,
-        template="inspections/order_list.html",
-        filterset=filterset,
-        columns=exports.ORDER_COLUMNS,
-        title="整改看板",
-        export_name="inspections:order-export",
-        extra={"counts": counts, "can_manage": is_bureau(request.user)},
+        param="status",
+        states=[
+            ("", "全部", sum(counts.values()), "primary"),
+            ("overdue", "逾期未整改", counts["overdue"], "danger"),
+            ("open", "待整改", counts["open"], "warning"),
+            ("answered", "已回复待核查", counts["answered"], "info"),
+            ("verified", "已核查销号", counts["verified"], "success"),
+        ],
+    )
+    today = timezone.localdate()
+    can_manage = selectors.can_manage_inspections(request.user)
+    rows = []
+    for order in page.object_list:
+        late = rules.is_late(status=order.status, deadline=order.deadline, today=today)
+        rows.append(
+            {
+                "order": order,
+                "tone": ORDER_TONES.get(order.status, "secondary"),
+                "late": late,
+                "days_left": rules.days_left(deadline=order.deadline, today=today),
+                "overdue_days": -rules.days_left(deadline=order.deadline, today=today),
+                "can_urge": can_manage and late,
+                "can_extend": can_manage and order.status in ("open", "overdue"),
+            }
+        )
+    return render(
+        request,
+        "inspections/order_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "cards": cards,
+            "sort": sort,
+            "can_manage": is_bureau(request.user),
+            "urge_form": forms.UrgeForm(),
+        },
     )
 
 
 @login_required
 def order_export(request: HttpRequest) -> HttpResponse:
-    _require(selectors.sees_city_ratings(request.user) or bool(school_leader_ids_for(request.user)))
-    filterset = filters.OrderFilter(request.GET, queryset=_orders(request), request=request)
-    return _export("整改通知", "整改通知", exports.ORDER_COLUMNS, filterset.qs)
+    """The 整改看板 as Excel: the same filters and the same order as the page."""
+    _gate_orders(request)
+    _, orders = _sorted_orders(request, _order_filter(request))
+    return _export("整改通知", "整改通知", exports.ORDER_COLUMNS, orders.select_related("last_urged_by"))
 
 
 @login_required
@@ -572,6 +646,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": order.attachments.all(),
             "can_answer": selectors.can_answer_order(request.user, order),
             "can_verify": selectors.can_verify_order(request.user, order),
+            "can_urge": selectors.can_manage_inspections(request.user)
+            and rules.is_late(status=order.status, deadline=order.deadline, today=timezone.localdate()),
+            "can_extend": selectors.can_manage_inspections(request.user) and order.status in ("open", "overdue"),
+            "urge_form": forms.UrgeForm(),
+            "extend_form": forms.ExtendForm(),
             "answer_form": forms.AnswerForm(),
             "verify_form": forms.VerifyForm(),
             "history": audit.history_for(order)[:20],
@@ -646,6 +725,52 @@ def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspections:order-detail", pk=pk)
 
 
+def _back_to(request: HttpRequest, fallback: str) -> str:
+    """Where a list's inline action returns: the list page it was clicked on (same site only)."""
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+@login_required
+@require_POST
+def order_urge(request: HttpRequest, pk: int) -> HttpResponse:
+    """催办: bureau only; the school sees it on the order and in the list."""
+    _require(selectors.can_manage_inspections(request.user))
+    order = get_object_or_404(_orders(request), pk=pk)
+    form = forms.UrgeForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        order = services.urge_order(order=order, by=request.user, note=note, today=timezone.localdate())
+        messages.success(request, f"已向{order.school.name}催办（第{order.urge_count}次）。")
+    except services.Refused as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect(_back_to(request, reverse("inspections:order-detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """延期 with a required reason: bureau only; written to the order's history."""
+    _require(selectors.can_manage_inspections(request.user))
+    order = get_object_or_404(_orders(request), pk=pk)
+    form = forms.ExtendForm(request.POST)
+    form.is_valid()
+    try:
+        order = services.extend_order(
+            order=order,
+            by=request.user,
+            deadline=form.cleaned_data.get("deadline"),
+            reason=form.cleaned_data.get("reason", ""),
+            today=timezone.localdate(),
+        )
+        messages.success(
+            request, f"整改期限已延至{order.deadline.year}年{order.deadline.month}月{order.deadline.day}日。"
+        )
+    except services.Refused as error:
+        messages.error(request, "延期未成功：" + "；".join(error.messages))
+    return redirect("inspections:order-detail", pk=pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sanction_create(request: HttpRequest) -> HttpResponse:
@@ -695,7 +820,8 @@ def observation_list(request: HttpRequest) -> HttpResponse:
 def observation_export(request: HttpRequest) -> HttpResponse:
     _require(bool(grants_of(request.user)) or is_bureau(request.user))
     filterset = filters.ObservationFilter(request.GET, queryset=_observations(request), request=request)
-    return _export("听评课记录", "听评课记录", exports.OBSERVATION_COLUMNS, filterset.qs)
+    observations = _column_sorted(request, filterset.qs, exports.OBSERVATION_COLUMNS)[1]
+    return _export("听评课记录", "听评课记录", exports.OBSERVATION_COLUMNS, observations)
 
 
 def _observable_teachers(user):

@@ -5,8 +5,9 @@ named figures and rankings of other schools, and the warnings, are for bureau ro
 督学/教研员). School staff see their own school's classes and position and the city-level figures.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
+from eduquality.listing import SortChoice, ordering
 from monitoring.models import EarlyWarning, Exam, IndicatorReport, Level, Statistic
 from schools.scoping import is_bureau, is_inspector, school_ids_for, school_leader_ids_for
 
@@ -67,6 +68,48 @@ def warning_qs_for(*, user) -> QuerySet[EarlyWarning]:
         return EarlyWarning.objects.none()
     return EarlyWarning.objects.select_related(
         "exam__semester", "school__district", "exam_subject__subject", "visit__researcher"
+    )
+
+
+# 质量预警: most urgent first means the warnings nobody has visited yet, then the newest exam.
+WARNING_SORTS = {
+    "urgency": ("visit_rank", "-exam__held_on", "school__code", "pk"),
+    "school": ("school__code", "visit_rank", "pk"),
+    "district": ("school__district__code", "school__code", "pk"),
+    "exam": ("exam__held_on", "exam__name", "school__code", "pk"),
+    "kind": ("kind", "school__code", "pk"),
+    "status": ("visit_rank", "school__code", "pk"),
+}
+# Grouped by school: the schools with the most warnings still open first.
+WARNING_GROUP_SORTS = {
+    "urgency": ("-open_count", "-total", "school__code"),
+    "school": ("school__code",),
+    "district": ("school__district__code", "school__code"),
+    "count": ("total", "open_count", "school__code"),
+}
+_VISIT_RANK = Case(
+    *(
+        When(visit__status=status, then=Value(rank))
+        for rank, status in enumerate(("open", "in_progress", "agreed", "closed"))
+    ),
+    default=Value(0),
+)
+
+
+def sorted_warnings(warnings: QuerySet[EarlyWarning], *, sort: SortChoice) -> QuerySet[EarlyWarning]:
+    fields = ordering(WARNING_SORTS[sort.key], descending=sort.descending)
+    return warnings.annotate(visit_rank=_VISIT_RANK).order_by(*fields)
+
+
+def warning_school_groups(warnings: QuerySet[EarlyWarning], *, sort: SortChoice):
+    """One row per school among `warnings` (already scoped and filtered): its warnings, how many are
+    still open (not closed), sorted by `sort` (WARNING_GROUP_SORTS)."""
+    fields = ordering(WARNING_GROUP_SORTS[sort.key], descending=sort.descending)
+    return (
+        warnings.order_by()
+        .values("school_id", "school__name", "school__code", "school__district__name")
+        .annotate(total=Count("pk"), open_count=Count("pk", filter=~Q(visit__status="closed")))
+        .order_by(*fields)
     )
 
 

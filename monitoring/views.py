@@ -4,12 +4,10 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel, words
+from eduquality import audit, excel, listing, words
 from eduquality.access_log import logs_access
 from monitoring import exports, rules, selectors, services
 from monitoring.filters import ExamFilter, WarningFilter
@@ -37,6 +35,7 @@ from monitoring.models import (
     Indicator,
     IndicatorReport,
     Level,
+    ResearchVisit,
     Score,
     ScoreCorrection,
     Statistic,
@@ -91,7 +90,7 @@ def exam_list(request: HttpRequest) -> HttpResponse:
         )
         sheet = excel.Sheet("质量监测", ["编号", "名称", "类型", "学期", "年级", "参加学校数", "状态"], rows)
         return excel.export_response(f"质量监测列表-{timezone.localdate():%Y%m%d}.xlsx", [sheet])
-    page = Paginator(exam_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.paginate(request, exam_filter.qs)
     return render(
         request,
         "monitoring/exam_list.html",
@@ -509,51 +508,101 @@ def warning_loop_status(warning: EarlyWarning) -> str:
     return "已改进" if sum(changes) > 0 else "未见改进"
 
 
+WARNING_TONES = {"open": "danger", "in_progress": "warning", "agreed": "info", "closed": "success"}
+
+
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
+    """质量预警: cards by research-visit status (clicking one filters); by default one group per school
+    (its warnings together, counted), the schools with most open warnings first; or one flat list."""
     _require(selectors.sees_all_schools(request.user))
-    warning_filter = WarningFilter(request.GET, queryset=selectors.warning_qs_for(user=request.user))
+    scoped = selectors.warning_qs_for(user=request.user)
+    warning_filter = WarningFilter(request.GET, queryset=scoped)
+    grouped = request.GET.get("view", "school") != "list"
+    sorts = selectors.WARNING_GROUP_SORTS if grouped else selectors.WARNING_SORTS
+    sort = listing.sort_param(request.GET.get("sort"), allowed=sorts, default="urgency")
+    warnings = selectors.sorted_warnings(warning_filter.qs, sort=listing.SortChoice("urgency", False))
+    if grouped:
+        groups = selectors.warning_school_groups(warning_filter.qs, sort=sort)
+    else:
+        warnings = selectors.sorted_warnings(warning_filter.qs, sort=sort)
     if request.GET.get("export") == "xlsx":
-        responsible = responsible_researchers(
-            set(warning_filter.qs.values_list("school_id", flat=True)), on=timezone.localdate()
-        )
-        rows = (
-            [
-                w.exam.name,
-                w.school.code,
-                w.school.name,
-                w.school.district.name,
-                w.school.category_label,
-                w.get_kind_display() + (f"（{w.value_added_mark}）" if w.value_added_mark else ""),
-                w.exam_subject.subject.name if w.exam_subject_id else "多学科",
-                w.reason,
-                w.visit.get_status_display(),
-                "、".join(responsible.get(w.school_id, [])),
-                warning_loop_status(w),
-            ]
-            for w in warning_filter.qs
-        )
-        header = [
-            "监测",
-            "学校标识码",
-            "学校",
-            "区县",
-            "类别",
-            "预警类型",
-            "学科",
-            "原因",
-            "调研状态",
-            "负责教研员",
-            "改进情况",
+        if grouped:  # the page's order: schools as grouped, each school's warnings most urgent first
+            rank = {group["school_id"]: n for n, group in enumerate(groups)}
+            warnings = sorted(warnings, key=lambda w: rank[w.school_id])
+        return _warning_export(warnings)
+    unfiltered = request.GET.copy()
+    unfiltered.pop("status", None)
+    counts = dict(
+        WarningFilter(unfiltered, queryset=scoped).qs.order_by().values_list("visit__status").annotate(n=Count("pk"))
+    )
+    cards = listing.summary_cards(
+        request,
+        param="status",
+        states=[
+            ("", "全部预警", sum(counts.values()), "primary"),
+            *(
+                (value, label, counts.get(value, 0), WARNING_TONES[value])
+                for value, label in ResearchVisit.Status.choices
+            ),
+        ],
+    )
+    if grouped:
+        page = listing.paginate(request, groups, default_size=10)
+        shown = {group["school_id"] for group in page.object_list}
+        by_school = defaultdict(list)
+        for warning in warnings.filter(school_id__in=shown):
+            by_school[warning.school_id].append(warning)
+    else:
+        page = listing.paginate(request, warnings)
+        shown = {w.school_id for w in page.object_list}
+    responsible = responsible_researchers(shown, on=timezone.localdate())
+
+    def row(w):
+        return {
+            "warning": w,
+            "tone": WARNING_TONES.get(getattr(getattr(w, "visit", None), "status", ""), "secondary"),
+            "loop": warning_loop_status(w),
+            "responsible": "、".join(responsible.get(w.school_id, [])),
+        }
+
+    context = {"filter": warning_filter, "page": page, "cards": cards, "sort": sort, "grouped": grouped}
+    if grouped:
+        context["groups"] = [
+            {
+                **group,
+                "rows": [row(w) for w in by_school[group["school_id"]]],
+                "responsible": "、".join(responsible.get(group["school_id"], [])),
+            }
+            for group in page.object_list
         ]
-        return excel.export_response("质量预警.xlsx", [excel.Sheet("预警", header, rows)])
-    page = Paginator(warning_filter.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    responsible = responsible_researchers({w.school_id for w in page.object_list}, on=timezone.localdate())
-    rows = [
-        {"warning": w, "loop": warning_loop_status(w), "responsible": "、".join(responsible.get(w.school_id, []))}
-        for w in page.object_list
-    ]
-    return render(request, "monitoring/warning_list.html", {"filter": warning_filter, "page": page, "rows": rows})
+    else:
+        context["rows"] = [row(w) for w in page.object_list]
+    return render(request, "monitoring/warning_list.html", context)
+
+
+def _warning_export(warnings) -> HttpResponse:
+    warnings = list(warnings)
+    responsible = responsible_researchers({w.school_id for w in warnings}, on=timezone.localdate())
+    rows = (
+        [
+            w.exam.name,
+            w.school.code,
+            w.school.name,
+            w.school.district.name,
+            w.school.category_label,
+            w.get_kind_display() + (f"（{w.value_added_mark}）" if w.value_added_mark else ""),
+            w.exam_subject.subject.name if w.exam_subject_id else "多学科",
+            w.reason,
+            w.visit.get_status_display(),
+            "、".join(responsible.get(w.school_id, [])),
+            warning_loop_status(w),
+        ]
+        for w in warnings
+    )
+    header = ["监测", "学校标识码", "学校", "区县", "类别", "预警类型", "学科", "原因", "调研状态", "负责教研员",
+              "改进情况"]  # fmt: skip
+    return excel.export_response("质量预警.xlsx", [excel.Sheet("预警", header, rows)])
 
 
 @login_required
@@ -647,7 +696,7 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
         )
         return excel.export_response(f"基本要求达标情况-{year}学年.xlsx", [excel.Sheet("达标情况", header, data)])
     filing_schools = School.objects.filter(pk__in=selectors.indicator_school_ids_for(request.user))
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.paginate(request, rows)
     years = [(y, codes.academic_year_label(y)) for y in range(year + 1, year - 5, -1)]
     return render(
         request,

@@ -7,7 +7,7 @@ from django import forms
 
 from reports.models import ImprovementMeasure, Kind, Report, Status
 from reports.rules import MEETING_KINDS
-from schools.models import Semester
+from schools.models import District, Semester
 
 NARRATIVE_HELP = "系统已自动填入统计表与图表，此处请撰写文字分析。"
 
@@ -68,6 +68,20 @@ class DeadlineForm(forms.Form):
 class TrackingForm(forms.Form):
     kind = forms.ChoiceField(label="报告类型", choices=[c for c in Kind.choices if c[0] != Kind.DISTRICT])
     semester = forms.ModelChoiceField(label="学期", queryset=Semester.objects.all(), empty_label=None)
+
+
+class TrackingFilterForm(TrackingForm):
+    """The 报送情况 page's filters: the period, plus where a report stands, the district, the school."""
+
+    state = forms.ChoiceField(label="报送状态", required=False)
+    district = forms.ModelChoiceField(label="区县", queryset=District.objects.all(), required=False, empty_label="全部")
+    q = forms.CharField(label="学校", required=False, max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        from reports.tracking import STATE_FILTERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "全部"), *STATE_FILTERS]
 
 
 class BatchForm(forms.Form):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/render/", views.report_render, name="report-render"),
     path("<int:pk>/pdf/<int:version>/", views.report_pdf, name="report-pdf"),
     path("tracking/", views.tracking_view, name="tracking"),
+    path("tracking/export/", views.tracking_export, name="tracking-export"),
     path("tracking/deadline/", views.deadline_set, name="deadline-set"),
     path("tracking/remind/", views.tracking_remind, name="tracking-remind"),
     path("batch/", views.batch_render, name="batch-render"),

@@ -1,10 +1,8 @@
 """Report pages. Thin: role gate → scoped selector/form → service → redirect/render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eduquality import audit, excel
+from eduquality import audit, excel, listing
 from reports import data, rules, selectors, services, tracking
 from reports.forms import (
     BatchForm,
@@ -21,6 +19,7 @@ from reports.forms import (
     MeasureStateForm,
     NarrativeForm,
     ReportFilter,
+    TrackingFilterForm,
     TrackingForm,
     TransitionForm,
 )
@@ -54,7 +53,7 @@ def _current_semester(request: HttpRequest) -> Semester:
 def report_list(request: HttpRequest) -> HttpResponse:
     _gate(request)
     filterset = ReportFilter(request.GET, queryset=selectors.report_qs_for(user=request.user))
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.paginate(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -211,32 +210,97 @@ def report_pdf(request: HttpRequest, pk: int, version: int) -> FileResponse:
     return response
 
 
-@login_required
-def tracking_view(request: HttpRequest) -> HttpResponse:
-    _gate_bureau(request)
+def _tracking(request: HttpRequest) -> dict:
+    """The 报送情况 rows the page and its export share: filtered, counted per state, sorted."""
     semester = _current_semester(request)
-    form = TrackingForm(request.GET or {"kind": "school", "semester": semester.pk})
+    # The period defaults to school reports of the current semester, also when only ?sort= or ?size= is given.
+    form = TrackingFilterForm({"kind": "school", "semester": semester.pk, **request.GET.dict()})
     kind = form.data.get("kind", "school")
     if not form.is_valid():
         kind = "school"
+        filters = {}
     else:
         semester = form.cleaned_data["semester"]
-    rows = tracking.filing_rows(kind=kind, semester=semester, today=timezone.localdate())
+        district = form.cleaned_data["district"]
+        filters = {"district": district.pk if district else None, "text": form.cleaned_data["q"].strip()}
+    today = timezone.localdate()
+    every = tracking.filing_rows(kind=kind, semester=semester, today=today)
+    in_scope = [row for row in every if tracking.row_matches(row, **filters)]
+    state = form.cleaned_data.get("state", "") if form.is_valid() else ""
+    rows = [row for row in in_scope if tracking.row_matches(row, state=state)]
+    sort = listing.sort_param(request.GET.get("sort"), allowed=tracking.SORT_KEYS, default="urgency")
+    return {
+        "form": form,
+        "kind": kind,
+        "semester": semester,
+        "rows": tracking.sort_rows(rows, sort=sort, today=today),
+        "every": every,
+        "counts": tracking.state_counts(in_scope),
+        "sort": sort,
+    }
+
+
+@login_required
+def tracking_view(request: HttpRequest) -> HttpResponse:
+    """报送情况与催报: cards per state (clicking one filters), the reports still to file first, pages."""
+    _gate_bureau(request)
+    found = _tracking(request)
+    kind, semester, counts = found["kind"], found["semester"], found["counts"]
+    deadline = tracking.deadline_of(kind=kind, semester=semester)
+    cards = listing.summary_cards(
+        request,
+        param="state",
+        states=[
+            ("", "应报送", sum(counts[code] for code, _ in tracking.FILING_STATES), "primary"),
+            ("overdue", "逾期未报", counts["overdue"], "danger"),
+            ("unfiled", "未报送", counts["unfiled"], "warning"),
+            *((code, label, counts[code], tracking.FILING_TONES[code]) for code, label in tracking.FILING_STATES),
+        ],
+    )
+    page = listing.paginate(request, found["rows"])
     return render(
         request,
         "reports/tracking.html",
         {
-            "form": form,
-            "rows": rows,
-            "kind": kind,
-            "semester": semester,
-            "deadline": tracking.deadline_of(kind=kind, semester=semester),
+            **found,
+            "page": page,
+            "rows": page.object_list,
+            "cards": cards,
+            "deadline": deadline,
             "deadline_form": DeadlineForm(initial={"kind": kind, "semester": semester.pk}),
             "batch_form": BatchForm(initial={"semester": semester.pk}),
-            "overdue": sum(1 for row in rows if row["state"].overdue),
-            "unfiled": sum(1 for row in rows if not row["filed"]),
+            "overdue": sum(1 for row in found["every"] if row["state"].overdue),
+            "unfiled": sum(1 for row in found["every"] if not row["filed"]),
         },
     )
+
+
+@login_required
+def tracking_export(request: HttpRequest) -> HttpResponse:
+    """报送情况 as Excel: the same filters and order as the page."""
+    _gate_bureau(request)
+    found = _tracking(request)
+    subject = found["kind"] == "subject"
+    header = ["学校标识码", "学校", "区县", *(["学科"] if subject else []), "状态", "逾期", "撰写人", "提交时间"]
+    rows = (
+        [
+            row["school"].code,
+            row["school"].name,
+            row["school"].district.name,
+            *([row["subject"].name] if subject else []),
+            row["state"].label,
+            "是" if row["state"].overdue else "否",
+            str(row["report"].author) if row["report"] and row["report"].author else "",
+            timezone.localtime(row["report"].submitted_at).replace(tzinfo=None)
+            if row["report"] and row["report"].submitted_at
+            else "",
+        ]
+        for row in found["rows"]
+    )
+    sheet = excel.Sheet(
+        title="报送情况", header=header, rows=rows, widths=[14, 30, 12, *([8] if subject else []), 12, 6, 10, 18]
+    )
+    return excel.export_response(f"报送情况-{found['semester']}.xlsx", [sheet])
 
 
 @login_required
@@ -339,7 +403,7 @@ def measures_overview(request: HttpRequest) -> HttpResponse:
             widths=[32, 8, 8, 8, 8, 8, 8, 8],
         )
         return excel.export_response(f"改进措施落实-{semester}.xlsx", [sheet])
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = listing.paginate(request, rows)
     return render(
         request,
         "reports/measures.html",

@@ -4,11 +4,9 @@ One set of views serves every resource declared in schools/resources.py; the URL
 resource in.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from eduquality import audit, excel, jobs
 from eduquality.access_log import logs_access
+from eduquality.listing import paginate
 from schools import codes
 from schools.forms import UploadForm
 from schools.resources import Resource, Viewer
@@ -59,7 +58,7 @@ def _rows(resource: Resource, objects, viewer: Viewer) -> list[dict]:
 def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
     _gate(request, resource)
     filterset = _filtered(request, resource)
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,15 +2,14 @@
 
 import json
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from eduquality import excel
 from eduquality.access_log import logs_access
+from eduquality.listing import paginate
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Exam, ExamSubject
 from monitoring.value_added import exports, rules, selectors
@@ -136,7 +135,7 @@ def exam_value_added(request: HttpRequest, pk: int) -> HttpResponse:
     shown = rows
     if wanted in FILTERS:
         shown = [va for va in rows if va.classification == ("" if wanted == "none" else wanted)]
-    page = Paginator(shown, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, shown)
     counts = {key: sum(1 for va in rows if va.classification == ("" if key == "none" else key)) for key in FILTERS}
     missing = [s.subject.name for s in subjects if fits.get(s.pk) and fits[s.pk].message and not fits[s.pk].groups]
     return render(

@@ -1,9 +1,7 @@
 """Teaching-research pages: activities."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import audit
+from eduquality.listing import paginate
 from inspections.selectors import observation_qs_for
 from research import exports, filters, forms, selectors, services
 from research.models import Participation
@@ -46,7 +45,7 @@ def _activity_filter(request):
 def activity_list(request: HttpRequest) -> HttpResponse:
     require(signed_in_with_role(request.user))
     filterset = _activity_filter(request)
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,10 +2,8 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from eduquality.listing import paginate
 from research import forms, rules, selectors, services
 from research.models import GrowthRecord, GrowthTask
 from research.views._common import require
@@ -120,7 +119,7 @@ def growth_school(request: HttpRequest) -> HttpResponse:
     else:
         school_ids = sorted(school_leader_ids_for(request.user))
     rows = selectors.school_growth_table(school_ids=school_ids, start_year=year)
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(
         request,
         "research/growth_school.html",

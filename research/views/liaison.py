@@ -1,14 +1,13 @@
 """Teaching-research pages: liaison."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from eduquality.listing import paginate
 from research import forms, selectors, services
 from research.views._common import as_of_for, chosen_semester, ordered_lines, require
 from schools.models import ResearchLiaison
@@ -21,7 +20,7 @@ from schools.scoping import is_bureau, is_inspector, school_leader_ids_for
 def liaison_list(request: HttpRequest) -> HttpResponse:
     require(selectors.sees_all(request.user) or bool(school_leader_ids_for(request.user)))
     liaisons = selectors.liaison_qs_for(user=request.user)
-    page = Paginator(liaisons, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, liaisons)
     return render(
         request,
         "research/liaison_list.html",

@@ -2,14 +2,13 @@
 
 import json
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from eduquality.listing import paginate
 from research import exports, filters, rules, selectors
 from research.models import Activity, Participation
 from research.views._common import as_of_for, chosen_semester, export, ordered_lines, require, signed_in_with_role
@@ -72,7 +71,7 @@ def city_table(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show == "behind":
         rows = [row for row in rows if row["met"] < row["total"]]
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     responsible = responsible_researchers([row["school"].pk for row in page.object_list], on=timezone.localdate())
     for row in page.object_list:
         row["responsible"] = responsible.get(row["school"].pk, [])

@@ -81,3 +81,17 @@ def observation(*, by, teacher, level="school", fraction=Decimal("0.8"), client_
     }
     item, _ = services.create_observation(by=by, level=level, values=data, scores=scores, client_uuid=client_uuid)
     return item
+
+
+def late_order(*, by, school, visit=None, days_late: int = 10, today=None, items="一\n二"):
+    """An order issued a month before its deadline, `days_late` days past that deadline today: issued
+    in the past through the real service (an order can never be due before it was issued)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    deadline = today - timedelta(days=days_late)
+    return services.create_order(
+        school=school, visit=visit, items=items, deadline=deadline, by=by, today=deadline - timedelta(days=30)
+    )

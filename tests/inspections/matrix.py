@@ -50,6 +50,8 @@ EXPECTED = {
     "inspections:order-detail": SUBMITTED_VISIT,
     "inspections:order-answer": POST_ONLY,
     "inspections:order-verify": POST_ONLY,
+    "inspections:order-urge": POST_ONLY,
+    "inspections:order-extend": POST_ONLY,
     "inspections:sanction-create": BUREAU_ONLY,
     "inspections:observation-list": ANY_ROLE,
     "inspections:observation-export": ANY_ROLE,

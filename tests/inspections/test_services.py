@@ -262,12 +262,10 @@ def test_a_returned_order_is_open_again_or_overdue_after_its_deadline(city):
 
 
 def test_daily_job_marks_overdue_orders_once(city, monkeypatch):
-    order = _order(city)
-    RectificationOrder.objects.filter(pk=order.pk).update(deadline=date(2020, 1, 1))
+    factories.late_order(by=city.bureau, school=city.school_a, days_late=3)
     assert mark_overdue_rectifications() == 1
     assert mark_overdue_rectifications() == 0
-    order.refresh_from_db()
-    assert order.status == "overdue"
+    assert RectificationOrder.objects.get().status == "overdue"
 
 
 def test_sanction_needs_a_reason(city):

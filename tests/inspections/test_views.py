@@ -132,10 +132,7 @@ def test_answer_to_someone_elses_order_is_404(city, login):
 def test_overdue_orders_appear_on_the_bureau_home_page(city, login):
     visit = factories.submitted_visit(by=city.bureau, school=city.school_a, inspector=city.inspector)
     today = timezone.localdate()
-    order = services.create_order(
-        school=city.school_a, visit=visit, items="一", deadline=today + timedelta(days=1), by=city.bureau, today=today
-    )
-    RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - timedelta(days=1))
+    factories.late_order(by=city.bureau, school=city.school_a, visit=visit, days_late=1, items="一")
     services.mark_overdue(today=today)
     body = login(city.bureau).get(reverse("home")).content.decode()
     assert "逾期未整改" in body and "甲小学" in body

@@ -88,7 +88,9 @@ def test_bureau_runs_an_exam_from_creation_to_the_research_visit(
     # A warning for school B, and its research visit.
     warning = EarlyWarning.objects.get(exam=exam, school=city.school_b)
     page.goto(live_server.url + reverse("monitoring:warning-list") + f"?exam={exam.pk}")
-    page.get_by_role("link", name=city.school_b.name).first.click()
+    # Grouped by school: school B's header counts its warnings; its warning opens the research visit.
+    assert "1 条预警" in page.locator("tr.group-row", has_text=city.school_b.name).inner_text()
+    page.locator(f"#warnings-{city.school_b.pk} a").first.click()
     page.wait_for_url(f"**{reverse('monitoring:warning-detail', args=[warning.pk])}")
     page.select_option("#id_researcher", str(city.inspector.pk))
     page.fill("#id_visited_on", "2027-01-05")

@@ -89,8 +89,9 @@ def test_researcher_opens_a_warned_school_they_are_responsible_for(browser, live
     factories.activity(by=city.principal_a, level="school", code=rules.CONSULTATION_TYPE, school=city.school_a)
     page, errors = sign_in(browser, live_server, "inspector", password)
     page.goto(live_server.url + reverse("monitoring:warning-list"))
-    row = page.locator("tr", has_text="语文成绩大幅下滑")
-    assert row.get_by_text("督学（全校）").is_visible()  # the warnings page names who is responsible
+    assert page.locator("tr", has_text="语文成绩大幅下滑").is_visible()
+    group = page.locator("tr.group-row", has_text="甲小学")  # warnings come grouped by school
+    assert group.get_by_text("督学（全校）").is_visible()  # the warnings page names who is responsible
     shoot(page, "journey-research-6-warnings")
     page.get_by_role("button", name="教研与成长").click()
     page.get_by_role("link", name="我联系的学校").click()
@@ -103,6 +104,6 @@ def test_researcher_opens_a_warned_school_they_are_responsible_for(browser, live
     shoot(page, "journey-research-7-researcher-school")
     page.go_back()
     page.locator("[data-liaison-school='甲小学']").get_by_role("link", name="质量预警与调研").click()
-    page.get_by_role("link", name="甲小学").first.click()
+    page.locator(f"#warnings-{city.school_a.pk} a").first.click()  # the school's group: its warnings
     page.wait_for_url(f"**{reverse('monitoring:warning-detail', args=[warning.pk])}")
     assert not errors, errors

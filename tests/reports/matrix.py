@@ -23,6 +23,7 @@ EXPECTED = {
     "reports:report-render": POST_ONLY,
     "reports:report-pdf": REPORT_READERS,
     "reports:tracking": BUREAU_ONLY,
+    "reports:tracking-export": BUREAU_ONLY,
     "reports:deadline-set": POST_ONLY,
     "reports:tracking-remind": POST_ONLY,
     "reports:batch-render": POST_ONLY,
