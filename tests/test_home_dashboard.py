@@ -102,8 +102,13 @@ def cockpit(city):
         (b, RectificationOrder.Status.OVERDUE, today - datetime.timedelta(days=9)),
         (a, RectificationOrder.Status.ANSWERED, today + datetime.timedelta(days=9)),
     ]:
-        RectificationOrder.objects.create(
-            school=school, items="整改", deadline=deadline, status=status, issued_by=city.bureau
+        RectificationOrder.objects.create(  # issued a month before its deadline (never after it)
+            school=school,
+            items="整改",
+            deadline=deadline,
+            status=status,
+            issued_by=city.bureau,
+            issued_at=timezone.now() - datetime.timedelta(days=40),
         )
     StarRating.objects.create(
         school=a, start_year=semester.start_year, visit_count=1, mean_total=91, star_level=4, target_level=3
@@ -162,7 +167,7 @@ def test_the_bureau_sees_every_district_and_drills_down_to_a_class(cockpit, logi
     assert "学校档案" in school.content.decode()
     figures = figures_of(school)
     units = figures["rates-units"]["rows"]
-    assert units and all(r["url"].startswith("/schools/classs/") for r in units)
+    assert units and all(r["url"].startswith("/schools/classes/") for r in units)
     assert [c[0] for c in school.context["heading"]["crumbs"]] == ["全市", a.district.name, a.name]
     assert client.get(units[0]["url"]).status_code == 200
 

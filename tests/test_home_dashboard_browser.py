@@ -26,7 +26,7 @@ def test_the_bureau_clicks_from_the_city_to_a_class(browser, live_server, cockpi
     page.wait_for_url(f"**/?school={school_b.pk}")
     shoot(page, "cockpit-school")
     page.locator('[data-figure="rates-units"] svg text', has_text="3年级").first.click()
-    page.wait_for_url("**/schools/classs/*/")
+    page.wait_for_url("**/schools/classes/*/")
     assert school_b.name in page.content()
     assert not errors, errors
 

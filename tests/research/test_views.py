@@ -151,7 +151,7 @@ def test_the_warnings_page_names_who_is_responsible(research, login):
     assert "负责教研员" in page and "督学（全校）" in page
     export = login(research.bureau).get(reverse("monitoring:warning-list"), {"export": "xlsx"})
     rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)
-    assert rows[0][8] == "负责教研员" and rows[1][8] == "督学（全校）"
+    assert rows[0][9] == "负责教研员" and rows[1][9] == "督学（全校）"
     mine = login(research.inspector).get(reverse("research:my-schools")).content.decode()
     assert research.school_a.name in mine and f"?q={research.school_a.code}" in mine
 
