@@ -35,6 +35,7 @@ from monitoring.items.reference import ITEM_COLUMNS, KNOWLEDGE_COLUMNS, PAPER_CO
 from schools.models import School, Student
 
 LEVELS = ("class", "school", "district", "city")
+_SLICE = 1000  # units per COPY of item rows
 _HEADER = 19  # PGCOPY signature, flags, header extension length
 _TRAILER = 2
 
@@ -61,7 +62,9 @@ def _record_dtype(k: int, c: int) -> np.dtype:
 
 def _read(subject_id: int, k: int, c: int):
     """The sitters in 学籍号 order: class key, school, items (N × k), has-choices flag, option masks (N × c)."""
-    columns = "coalesce(i.school_class_id, -i.school_id), i.school_id, i.points"
+    # array_send: the items' binary form (as COPY would send the array) made by the parallel workers
+    # that scan the rows, not by the one process that sends them.
+    columns = "coalesce(i.school_class_id, -i.school_id), i.school_id, array_send(i.points)"
     if c:
         zeros = "\\x" + "00" * c
         columns += (
@@ -74,11 +77,10 @@ def _read(subject_id: int, k: int, c: int):
         f"WHERE i.exam_subject_id = {int(subject_id)} AND cardinality(i.points) = {int(k)} "
         'ORDER BY st.student_number COLLATE "C") TO STDOUT (FORMAT binary)'
     )
-    chunks = []
+    buffer = bytearray()
     with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
-        for data in copy:
-            chunks.append(bytes(data))
-    buffer = b"".join(chunks)
+        while data := copy.read():
+            buffer += data
     dtype = _record_dtype(k, c)
     body = len(buffer) - _HEADER - _TRAILER
     if body % dtype.itemsize:
@@ -152,15 +154,20 @@ def compute_subject(exam_id: int, plan: Plan) -> int:
     k = len(plan.items)
     choice_items = plan.choice_items
     c = len(choice_items)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling these plans costs more than it saves
     units, schools, points, has, choices = _read(subject_id, k, c)
     school_keys = np.unique(schools)
     district_of = dict(School.objects.filter(pk__in=school_keys.tolist()).values_list("pk", "district_id"))
     # The database deletes the old rows and stores each level's rows while this thread computes the next.
-    with write_behind() as put:
+    with write_behind(ahead=8) as put:
         put(partial(_delete, subject_id))
-        if not len(units):
-            return 0
-        return _compute(exam_id, plan, put, units, schools, points, has, choices, school_keys, district_of)
+        stored = 0
+        if len(units):
+            stored = _compute(exam_id, plan, put, units, schools, points, has, choices, school_keys, district_of)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit TO DEFAULT")
+    return stored
 
 
 def _delete(subject_id: int) -> None:
@@ -197,6 +204,7 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
     maxima = np.array(plan.maxima, dtype=np.int32)
     cs = starts["class"]
     x = scores[:, perm]
+    narrow = int(np.diff(np.r_[cs, n_rows]).max()) * int(maxima.max(initial=0)) * int(maxima.sum()) < 2**31
     x_total = totals[perm]
     # Per class (rows) and item (columns); int32 within a class, int64 from there on.
     class_sums = {
@@ -204,7 +212,10 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
         "sxx": np.add.reduceat(x * x, cs, axis=1).T.astype(np.int64),
         "full": np.add.reduceat((x == maxima[:, None]).astype(np.int32), cs, axis=1).T.astype(np.int64),
         "zero": np.add.reduceat((x == 0).astype(np.int32), cs, axis=1).T.astype(np.int64),
-        "sxt": np.add.reduceat(x.astype(np.int64) * x_total, cs, axis=1).T,
+        # ΣxX in int32 where a class's sum cannot overflow it (x ≤ the item's maximum, X ≤ the full marks).
+        "sxt": np.add.reduceat(
+            x * x_total.astype(np.int32) if narrow else x.astype(np.int64) * x_total, cs, axis=1
+        ).T.astype(np.int64),
         "n": np.diff(np.r_[cs, n_rows]).astype(np.int64),
         "st": np.add.reduceat(x_total, cs),
         "stt": np.add.reduceat(x_total * x_total, cs),
@@ -249,9 +260,19 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
             }
         first = perm[run_starts]
         keys = _unit_keys(level, districts[first], schools[first], units[first])
-        item_text = _item_text(exam_id, plan, keys, sums, g, groups)
-        item_rows += item_text.count("\n")
-        put(partial(_copy, ItemStatistic, ITEM_COLUMNS, [item_text]))
+        # In slices of units, so the database stores the first while this thread formats the next.
+        for begin in range(0, len(n), _SLICE):
+            part = slice(begin, begin + _SLICE)
+            item_text = _item_text(
+                exam_id,
+                plan,
+                keys[part],
+                {name: value[part] for name, value in sums.items()},
+                g[part],
+                {name: value[part] for name, value in groups.items()},
+            )
+            item_rows += len(keys[part]) * len(plan.items)
+            put(partial(_copy, ItemStatistic, ITEM_COLUMNS, [item_text]))
         paper_parts.append(_paper_text(exam_id, plan, keys, sums))
         knowledge_parts.append(_knowledge_text(exam_id, plan, keys, sums))
     put(partial(_copy, PaperStatistic, PAPER_COLUMNS, paper_parts))
