@@ -191,7 +191,7 @@ def bare_aggregate_seconds(subject_id: int) -> float:
     return min(timings)
 
 
-def statistics_seconds(exam) -> tuple[float, int]:
+def statistics_seconds(exam, engine: str = "") -> tuple[float, int]:
     from django.db import transaction
 
     from monitoring.items.compute import compute_exam_items
@@ -200,7 +200,7 @@ def statistics_seconds(exam) -> tuple[float, int]:
     for _ in range(3):
         begin = time.perf_counter()
         with transaction.atomic():
-            rows = compute_exam_items(exam)
+            rows = compute_exam_items(exam, engine=engine)
         timings.append(time.perf_counter() - begin)
     return min(timings), rows
 
@@ -239,7 +239,7 @@ def cpu_seconds(run) -> float:
     return client + sum(float(m.group(1)) + float(m.group(2)) for m in lines)
 
 
-def cpu_ratio(exam, subject_id: int) -> tuple[float, float]:
+def cpu_ratio(exam, subject_id: int, engine: str = "") -> tuple[float, float]:
     """The CPU seconds of the bare aggregate and of every item statistic (the lesser of two runs each)."""
     from django.db import connection, transaction
 
@@ -256,7 +256,7 @@ def cpu_ratio(exam, subject_id: int) -> tuple[float, float]:
 
     def compute() -> None:
         with transaction.atomic():
-            compute_exam_items(exam)
+            compute_exam_items(exam, engine=engine)
 
     return min(cpu_seconds(bare) for _ in range(2)), min(cpu_seconds(compute) for _ in range(2))
 
@@ -300,6 +300,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ITEMS_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--engine", default="", help='the item engine: "numpy" (the default), "sql" or "python"')
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_import:
@@ -345,12 +346,12 @@ def main() -> None:
     )
     bare = bare_aggregate_seconds(subject.pk)
     print(f"bare SQL aggregate:         {bare:6.2f} s  (count and sum per item per school, best of 3)")
-    seconds, stat_rows = statistics_seconds(exam)
+    seconds, stat_rows = statistics_seconds(exam, args.engine)
     print(
         f"every item statistic:       {seconds:6.2f} s  = {seconds / bare:.2f} × bare (target ≤ 3)  "
-        f"{stat_rows:,} item rows"
+        f"{stat_rows:,} item rows ({args.engine or 'default'} engine)"
     )
-    bare_cpu, statistics_cpu = cpu_ratio(exam, subject.pk)
+    bare_cpu, statistics_cpu = cpu_ratio(exam, subject.pk, args.engine)
     print(
         f"  CPU time (backend, no parallel workers, + this process): bare {bare_cpu:.2f} s, every item "
         f"statistic {statistics_cpu:.2f} s = {statistics_cpu / bare_cpu:.2f} × bare"

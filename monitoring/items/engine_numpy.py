@@ -1,23 +1,27 @@
 """The paper-analysis engine at city scale, in numpy: one subject's item scores read in one COPY, every
-figure computed in vectorised arrays, the rows written back by one COPY per table.
+figure computed in vectorised arrays, the rows written back by COPY.
 
 1. Read: one `COPY … TO STDOUT (FORMAT binary)` of the subject's sitters in 学籍号 order (byte order, as
    the reference's str comparison): class key (a classless sitter's is its school, negated), school,
-   the items (`smallint[]`, fixed length k) and the option masks (coalesced to zeros, with a flag for
-   sitters whose choice items came as scores). Every field has a fixed size, so the buffer is one
-   structured numpy array (`numpy.frombuffer`); a sitter's row index is its tie-break rank.
+   the items (`smallint[]` of fixed length k, in its binary form) and the option masks (coalesced to
+   zeros, with a flag for sitters whose choice items came as scores). Every field has a fixed size, so
+   the buffer is one structured numpy array (`numpy.frombuffer`); a row's index is its tie-break rank.
 2. The sitters sorted by (district, school, class): every unit of every level is a contiguous run.
    Additive sums per class and item by `numpy.add.reduceat` (Σx, Σx², full and zero counts, ΣxX, the
    option bits; ΣX, ΣX², ΣX³ per class), rolled up to schools, districts and the city by reduceat
    over the classes.
-3. Top and bottom ⌈0.27 n⌉ per unit: per level one lexsort by (unit, city rank by X descending and
-   学籍号), the first and last g of each unit's run; their item sums and option bits by reduceat.
+3. Top and bottom ⌈0.27 n⌉ per unit: the sitters in city rank order (X descending, 学籍号), per level
+   sorted stably by unit; the first and last g of each unit's run; their item sums and option bits by
+   reduceat.
 4. P, D, full and zero rates, means and option shares as exact integer ratios rounded half up; item–rest
    r from the exact integer sums (R = X − x); α, SEM, skew per unit from the exact sums (Python integers
    for the third moment); knowledge-point and ability rates from the item sums. Written as COPY text.
 
+The old rows are deleted and the new ones stored on a second thread (eduquality.db.write_behind) while
+this one computes: the class rows in slices, so the database stores one while the next is formatted.
+
 items.reference defines every figure; the tests hold this engine to it on random data. Memory for
-200,000 sitters × 30 items: a few arrays of 6 million small integers (≈ 150 MB at the peak).
+200,000 sitters × 30 items: arrays of 6 million small integers, about 300 MB at the peak.
 """
 
 import math
@@ -186,9 +190,8 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
     # Items × sitters (each item's scores contiguous: the reductions run along rows).
     scores = np.ascontiguousarray(points.T, dtype=np.int32)
     totals = scores.sum(axis=0, dtype=np.int64)
-    # The city rank: X descending, 学籍号 (the row index) ascending.
-    rank = np.empty(n_rows, np.int64)
-    rank[np.argsort(-totals, kind="stable")] = np.arange(n_rows)
+    # The sitters in city rank order: X descending, 学籍号 (the row index) ascending.
+    by_rank = np.argsort(-totals, kind="stable")
     perm = np.lexsort((units, schools, districts))
     d_p, s_p, u_p = districts[perm], schools[perm], units[perm]
     change_d = np.r_[True, d_p[1:] != d_p[:-1]]
@@ -240,7 +243,10 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
         n = sums["n"]
         run_starts = starts[level]
         unit_of_row[perm] = np.cumsum(changes[level]) - 1
-        order = np.lexsort((rank, unit_of_row))
+        # Each unit's sitters in rank order: the ranked sitters sorted by unit, stably (a radix sort for
+        # unit numbers that fit in 16 bits).
+        unit_numbers = unit_of_row[by_rank].astype(np.int16 if len(n) <= 2**15 else np.int64)
+        order = by_rank[np.argsort(unit_numbers, kind="stable")]
         g = (n * 27 + 99) // 100
         position = np.arange(n_rows) - np.repeat(run_starts, n)
         top_rows = order[position < np.repeat(g, n)]
