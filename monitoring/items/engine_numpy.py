@@ -207,12 +207,14 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
     maxima = np.array(plan.maxima, dtype=np.int32)
     cs = starts["class"]
     x = scores[:, perm]
-    narrow = int(np.diff(np.r_[cs, n_rows]).max()) * int(maxima.max(initial=0)) * int(maxima.sum()) < 2**31
+    largest_class, top = int(np.diff(np.r_[cs, n_rows]).max()), int(maxima.max(initial=0))
+    narrow = largest_class * top * int(maxima.sum()) < 2**31  # ΣxX of a class fits in int32
+    square = x * x if largest_class * top * top < 2**31 else x.astype(np.int64) ** 2
     x_total = totals[perm]
     # Per class (rows) and item (columns); int32 within a class, int64 from there on.
     class_sums = {
         "sx": np.add.reduceat(x, cs, axis=1).T.astype(np.int64),
-        "sxx": np.add.reduceat(x * x, cs, axis=1).T.astype(np.int64),
+        "sxx": np.add.reduceat(square, cs, axis=1).T.astype(np.int64),
         "full": np.add.reduceat((x == maxima[:, None]).astype(np.int32), cs, axis=1).T.astype(np.int64),
         "zero": np.add.reduceat((x == 0).astype(np.int32), cs, axis=1).T.astype(np.int64),
         # ΣxX in int32 where a class's sum cannot overflow it (x ≤ the item's maximum, X ≤ the full marks).
@@ -224,7 +226,7 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
         "stt": np.add.reduceat(x_total * x_total, cs),
         "sttt": np.add.reduceat(x_total * x_total * x_total, cs),
     }
-    del x
+    del x, square
     bits = None
     if c:
         # Option b of choice item j (b < its option count) as a row of 0/1 per sitter.
