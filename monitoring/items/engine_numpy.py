@@ -229,21 +229,29 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
     del x, square
     bits = None
     if c:
-        # Option b of choice item j (b < its option count) as a row of 0/1 per sitter.
-        unpacked = np.unpackbits(choices, axis=1, bitorder="little")
+        # Option b of choice item j (b < its option count) as a row of 0/1 (bytes, summed in int32) per
+        # sitter, in the (district, school, class) order: the group sums pick their sitters by position.
+        unpacked = np.unpackbits(choices[perm], axis=1, bitorder="little")
         columns = [8 * item.choice_index + b for item in choice_items for b in range(item.option_count)]
-        bits = np.ascontiguousarray(unpacked[:, columns].T, dtype=np.int32)
+        bits = np.ascontiguousarray(unpacked[:, columns].T)
         del unpacked
-        answered = has.astype(np.int32)
-        class_sums["answered"] = np.add.reduceat(answered[perm], cs).astype(np.int64)
-        class_sums["bits"] = np.add.reduceat(bits[:, perm], cs, axis=1).T.astype(np.int64)
+        answered = has[perm].astype(np.uint8)
+        class_sums["answered"] = np.add.reduceat(answered, cs, dtype=np.int64)
+        class_sums["bits"] = np.add.reduceat(bits, cs, axis=1, dtype=np.int32).T.astype(np.int64)
+        position_of_row = np.empty(n_rows, np.int64)
+        position_of_row[perm] = np.arange(n_rows)
 
     unit_of_row = np.empty(n_rows, np.int64)
-    paper_parts, knowledge_parts, item_rows = [], [], 0
+    item_rows = 0
     for level in LEVELS:
         sums = {name: np.add.reduceat(value, class_starts[level], axis=0) for name, value in class_sums.items()}
         n = sums["n"]
         run_starts = starts[level]
+        first = perm[run_starts]
+        keys = _unit_keys(level, districts[first], schools[first], units[first])
+        # The level's paper and knowledge rows first: the database stores them while this thread ranks.
+        put(partial(_copy, PaperStatistic, PAPER_COLUMNS, [_paper_text(exam_id, plan, keys, sums)]))
+        put(partial(_copy, KnowledgeStatistic, KNOWLEDGE_COLUMNS, [_knowledge_text(exam_id, plan, keys, sums)]))
         unit_of_row[perm] = np.cumsum(changes[level]) - 1
         # Each unit's sitters in rank order: the ranked sitters sorted by unit, stably (a radix sort for
         # unit numbers that fit in 16 bits).
@@ -256,18 +264,17 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
         group_starts = np.r_[0, np.cumsum(g)[:-1]]
 
         def group_sum(rows, values, starts=group_starts):
-            return np.add.reduceat(values[..., rows], starts, axis=-1).T.astype(np.int64)
+            return np.add.reduceat(values[..., rows], starts, axis=-1, dtype=np.int64).T
 
         groups = {"top_sum": group_sum(top_rows, scores), "bottom_sum": group_sum(bottom_rows, scores)}
         if c:
+            top_positions, bottom_positions = position_of_row[top_rows], position_of_row[bottom_rows]
             groups |= {
-                "top_answered": group_sum(top_rows, answered),
-                "top_bits": group_sum(top_rows, bits),
-                "bottom_answered": group_sum(bottom_rows, answered),
-                "bottom_bits": group_sum(bottom_rows, bits),
+                "top_answered": group_sum(top_positions, answered),
+                "top_bits": group_sum(top_positions, bits),
+                "bottom_answered": group_sum(bottom_positions, answered),
+                "bottom_bits": group_sum(bottom_positions, bits),
             }
-        first = perm[run_starts]
-        keys = _unit_keys(level, districts[first], schools[first], units[first])
         # In slices of units, so the database stores the first while this thread formats the next.
         for begin in range(0, len(n), _SLICE):
             part = slice(begin, begin + _SLICE)
@@ -281,14 +288,12 @@ def _compute(exam_id, plan, put, units, schools, points, has, choices, school_ke
             )
             item_rows += len(keys[part]) * len(plan.items)
             put(partial(_copy, ItemStatistic, ITEM_COLUMNS, [item_text]))
-        paper_parts.append(_paper_text(exam_id, plan, keys, sums))
-        knowledge_parts.append(_knowledge_text(exam_id, plan, keys, sums))
-    put(partial(_copy, PaperStatistic, PAPER_COLUMNS, paper_parts))
-    put(partial(_copy, KnowledgeStatistic, KNOWLEDGE_COLUMNS, knowledge_parts))
     return item_rows
 
 
 def _copy(model, columns, parts: list[str]) -> None:
+    if not any(parts):
+        return
     statement = "COPY {} ({}) FROM STDIN".format(
         connection.ops.quote_name(model._meta.db_table), ", ".join(connection.ops.quote_name(c) for c in columns)
     )
