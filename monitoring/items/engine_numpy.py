@@ -18,7 +18,9 @@ figure computed in vectorised arrays, the rows written back by COPY.
    for the third moment); knowledge-point and ability rates from the item sums. Written as COPY text.
 
 The old rows are deleted and the new ones stored on a second thread (eduquality.db.write_behind) while
-this one computes: the class rows in slices, so the database stores one while the next is formatted.
+this one computes: each level's paper and knowledge rows as soon as its sums are known, then its item
+rows in slices, so the database (one statement at a time, the critical path) is kept busy from the
+DELETE on and stores one slice while the next is formatted.
 
 items.reference defines every figure; the tests hold this engine to it on random data. Memory for
 200,000 sitters × 30 items: arrays of 6 million small integers, about 300 MB at the peak.
