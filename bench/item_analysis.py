@@ -8,8 +8,8 @@ Prints, from one run on one machine:
 - storage: the item-score table with its index, in bytes per item score (target ≤ 8);
 - one bare SQL aggregate (count and sum per item per school over the stored item scores) and every
   item statistic of the subject (items × class/school/district/city, α, knowledge points, option
-  shares); target ≤ 3× the bare aggregate; also both in the backend's CPU time without parallel
-  workers, which a shared machine's load leaves alone;
+  shares); target ≤ 3× the bare aggregate; also both in CPU time (the backend's without parallel
+  workers, plus this process's), which a shared machine's load leaves alone;
 - the median latency and query count of the 试卷分析 page and a school's knowledge-point page
   (target < 100 ms).
 """
@@ -87,6 +87,10 @@ def prepare(rows: int) -> Path:
         cursor.execute("VACUUM FULL monitoring_itemscore")
         cursor.execute("VACUUM FULL monitoring_score")
         cursor.execute("VACUUM FULL schools_student")
+        # The previous runs' figures (each computation replaces a subject's rows): left to autovacuum, a few
+        # hundred runs grew the item table to 4 GB, and every DELETE of a subject's rows with it.
+        for table in ("monitoring_itemstatistic", "monitoring_paperstatistic", "monitoring_knowledgestatistic"):
+            cursor.execute(f"VACUUM FULL {table}")
     exam = Exam.objects.create(
         name="八年级数学质量监测（小题分压力测试）",
         code=EXAM_CODE,
@@ -187,7 +191,7 @@ def bare_aggregate_seconds(subject_id: int) -> float:
     return min(timings)
 
 
-def statistics_seconds(exam) -> tuple[float, int]:
+def statistics_seconds(exam, engine: str = "") -> tuple[float, int]:
     from django.db import transaction
 
     from monitoring.items.compute import compute_exam_items
@@ -196,15 +200,15 @@ def statistics_seconds(exam) -> tuple[float, int]:
     for _ in range(3):
         begin = time.perf_counter()
         with transaction.atomic():
-            rows = compute_exam_items(exam)
+            rows = compute_exam_items(exam, engine=engine)
         timings.append(time.perf_counter() - begin)
     return min(timings), rows
 
 
 def cpu_seconds(run) -> float:
-    """The database backend's CPU time (user + system) for `run`, with no parallel workers: what the
-    statements cost, whatever else the machine runs (wall-clock ratios swing with a shared machine's
-    load). Needs a superuser (log_statement_stats)."""
+    """The database backend's CPU time (user + system) for `run`, with no parallel workers, plus this
+    process's (the numpy engine computes here): what the work costs, whatever else the machine runs
+    (wall-clock ratios swing with a shared machine's load). Needs a superuser (log_statement_stats)."""
     import re
 
     from django.db import connection
@@ -223,17 +227,19 @@ def cpu_seconds(run) -> float:
             cursor.execute("SET client_min_messages = log")
             cursor.execute("SET log_statement_stats = on")
         notes.clear()
+        client = time.process_time()
         run()
+        client = time.process_time() - client
     finally:
         with connection.cursor() as cursor:
             for name in reversed(settings):
                 cursor.execute(f"RESET {name}")
         connection.connection.remove_notice_handler(handler)
     lines = re.finditer(r"([\d.]+) s user, ([\d.]+) s system, [\d.]+ s elapsed", "\n".join(notes))
-    return sum(float(m.group(1)) + float(m.group(2)) for m in lines)
+    return client + sum(float(m.group(1)) + float(m.group(2)) for m in lines)
 
 
-def cpu_ratio(exam, subject_id: int) -> tuple[float, float]:
+def cpu_ratio(exam, subject_id: int, engine: str = "") -> tuple[float, float]:
     """The CPU seconds of the bare aggregate and of every item statistic (the lesser of two runs each)."""
     from django.db import connection, transaction
 
@@ -250,7 +256,7 @@ def cpu_ratio(exam, subject_id: int) -> tuple[float, float]:
 
     def compute() -> None:
         with transaction.atomic():
-            compute_exam_items(exam)
+            compute_exam_items(exam, engine=engine)
 
     return min(cpu_seconds(bare) for _ in range(2)), min(cpu_seconds(compute) for _ in range(2))
 
@@ -294,6 +300,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ITEMS_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--engine", default="", help='the item engine: "numpy" (the default), "sql" or "python"')
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_import:
@@ -339,14 +346,14 @@ def main() -> None:
     )
     bare = bare_aggregate_seconds(subject.pk)
     print(f"bare SQL aggregate:         {bare:6.2f} s  (count and sum per item per school, best of 3)")
-    seconds, stat_rows = statistics_seconds(exam)
+    seconds, stat_rows = statistics_seconds(exam, args.engine)
     print(
         f"every item statistic:       {seconds:6.2f} s  = {seconds / bare:.2f} × bare (target ≤ 3)  "
-        f"{stat_rows:,} item rows"
+        f"{stat_rows:,} item rows ({args.engine or 'default'} engine)"
     )
-    bare_cpu, statistics_cpu = cpu_ratio(exam, subject.pk)
+    bare_cpu, statistics_cpu = cpu_ratio(exam, subject.pk, args.engine)
     print(
-        f"  CPU time, no parallel workers (the machine's load left out): bare {bare_cpu:.2f} s, every item "
+        f"  CPU time (backend, no parallel workers, + this process): bare {bare_cpu:.2f} s, every item "
         f"statistic {statistics_cpu:.2f} s = {statistics_cpu / bare_cpu:.2f} × bare"
     )
     print("pages with the exam loaded:")

@@ -1,6 +1,6 @@
 """The reference engine of paper analysis: every figure straight from its definition (items.rules),
 student by student, in plain Python. The embedded SQLite demo uses it; the tests hold the PostgreSQL
-engine (engine_sql) to it on random data. Slow by design: clarity over speed."""
+engines (engine_numpy, engine_sql) to it on random data. Slow by design: clarity over speed."""
 
 import json
 from collections import defaultdict

@@ -1,5 +1,5 @@
 """Paper analysis: the rules on hand-worked cases, the blueprint import, item-score import, and the
-SQL engine against the reference engine on random data."""
+numpy and SQL engines against the reference engine on random data."""
 
 import io
 import random
@@ -276,8 +276,10 @@ def _close(a, b) -> bool:
 
 
 @pytest.mark.django_db
-def test_sql_engine_matches_the_reference_on_random_data(city):
-    rng = random.Random(20261205)
+@pytest.mark.parametrize("engine", ["numpy", "sql"])
+@pytest.mark.parametrize(("seed", "largest_class"), [(20261205, 12), (11, 40)])
+def test_engine_matches_the_reference_on_random_data(city, engine, seed, largest_class):
+    rng = random.Random(seed)
     other = DistrictFactory(code="220698", name="测试南区")
     schools = [city.school_a, city.school_b, SchoolFactory(district=other)]
     exam = make_exam(schools=schools, subjects=(("SX", 10),), code="JC-RND")
@@ -285,7 +287,7 @@ def test_sql_engine_matches_the_reference_on_random_data(city):
     rows, n = [], 0
     for school in schools:
         for class_number in (1, 2):
-            for _ in range(rng.randint(3, 12)):
+            for _ in range(rng.randint(1 if largest_class > 12 else 3, largest_class)):
                 n += 1
                 if rng.random() < 0.05:
                     rows.append(row(n, school, class_number, None, None, None, None, None))
@@ -300,7 +302,7 @@ def test_sql_engine_matches_the_reference_on_random_data(city):
     assert ItemScore.objects.filter(choices__isnull=True).exists()  # some shares count fewer sitters
     compute_exam_items(exam, engine="python")
     reference = _figures()
-    compute_exam_items(exam, engine="sql")
+    compute_exam_items(exam, engine=engine)
     computed = _figures()
     assert computed[0] == reference[0]
     assert computed[2] == reference[2]
