@@ -243,6 +243,9 @@
   function showQueued(entry) {
     var list = document.querySelector("[data-photo-list]");
     if (!list || entry.page !== window.location.pathname) { return; }
+    // Sent before a reload cut the queue's clean-up short: the page already shows it (sending it again
+    // is answered as a replay and changes nothing).
+    if (list.querySelector('[data-photo-uuid="' + entry.uuid + '"]')) { return; }
     var figure = photoFigure(URL.createObjectURL(entry.blob), "待上传", "warning");
     figure.dataset.photoUuid = entry.uuid;
     list.appendChild(figure);

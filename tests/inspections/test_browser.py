@@ -172,5 +172,11 @@ def test_a_photo_taken_offline_is_queued_and_uploaded_when_back_online(browser, 
     page.goto(live_server.url + reverse("inspections:visit-detail", args=[visit.pk]))
     image = page.locator("#photos img")
     assert image.count() == 1
-    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64
+    image.scroll_into_view_if_needed()  # the thumbnails load lazily, as the reader scrolls to them
+    page.wait_for_function(  # the photo loads (a bounded wait: decode() of a stalled image never settles)
+        "() => { const img = document.querySelector('#photos img');"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        timeout=15000,
+    )
+    assert image.evaluate("img => img.naturalWidth") == 64
     assert not [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e], errors
