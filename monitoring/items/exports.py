@@ -118,3 +118,24 @@ def lost_sheet(rows: list[dict]) -> Sheet:
         ],
         widths=[8, 20, 8, 12, 12, 10],
     )
+
+
+def knowledge_sheets(points, used: dict[int, int], abilities) -> list[Sheet]:
+    """知识点体系 as the page shows it: each domain then its points, and the ability levels."""
+    return [
+        Sheet(
+            title="知识点体系",
+            header=["领域", "知识点", "顺序", "细目表使用题数"],
+            rows=[
+                [p.name if p.parent_id is None else "", p.name if p.parent_id else "", p.order, used[p.pk]]
+                for p in points
+            ],
+            widths=[20, 24, 8, 16],
+        ),
+        Sheet(
+            title="能力层级",
+            header=["能力层级", "顺序", "细目表使用题数"],
+            rows=[[a.name, a.order, a.used] for a in abilities],
+            widths=[14, 8, 16],
+        ),
+    ]

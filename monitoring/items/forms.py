@@ -53,11 +53,8 @@ class KnowledgePointForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         point = self.instance
-        domains = KnowledgePoint.objects.filter(subject_id=point.subject_id, parent__isnull=True)
-        domains = (
-            domains.filter(district_id=point.district_id)
-            if point.district_id
-            else domains.filter(district__isnull=True)
+        domains = knowledge.in_tree(
+            KnowledgePoint.objects.filter(subject_id=point.subject_id, parent__isnull=True), point.district_id
         )
         self.fields["parent"].queryset = domains.exclude(pk=point.pk).order_by("order", "pk")
         self.fields["parent"].empty_label = "（作为领域）"

@@ -31,10 +31,13 @@ def ordered(points: list[KnowledgePoint]) -> list[KnowledgePoint]:
     return ordered_points + [p for p in points if p not in ordered_points]
 
 
+def in_tree(points, district_id: int | None):
+    """The points of one region's tree: a district's own, or the city's (no district)."""
+    return points.filter(district_id=district_id) if district_id else points.filter(district__isnull=True)
+
+
 def tree(subject_id: int, district_id: int | None) -> list[KnowledgePoint]:
-    points = KnowledgePoint.objects.filter(subject_id=subject_id)
-    points = points.filter(district_id=district_id) if district_id else points.filter(district__isnull=True)
-    return ordered(list(points))
+    return ordered(list(in_tree(KnowledgePoint.objects.filter(subject_id=subject_id), district_id)))
 
 
 def tree_for_exam_subject(exam_subject) -> list[KnowledgePoint]:
@@ -78,8 +81,7 @@ def check_point(*, subject_id: int, district_id: int | None, parent: KnowledgePo
             raise ValidationError({"parent": "上级领域须属于同一学科、同一知识点体系。"})
         if pk is not None and KnowledgePoint.objects.filter(parent_id=pk).exists():
             raise ValidationError({"parent": "该领域下还有知识点，不能改为其他领域的知识点。"})
-    siblings = KnowledgePoint.objects.filter(subject_id=subject_id, name=name, parent=parent)
-    siblings = siblings.filter(district_id=district_id) if district_id else siblings.filter(district__isnull=True)
+    siblings = in_tree(KnowledgePoint.objects.filter(subject_id=subject_id, name=name, parent=parent), district_id)
     if siblings.exclude(pk=pk).exists():
         where = f"领域“{parent.name}”下" if parent else "本学科"
         raise ValidationError({"name": f"{where}已有名为“{name}”的{'知识点' if parent else '领域'}。"})

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from eduquality import excel
 from monitoring import selectors as monitoring_selectors
-from monitoring.items import knowledge
+from monitoring.items import exports, knowledge
 from monitoring.items.forms import AbilityLevelForm, KnowledgePointForm
 from monitoring.items.models import AbilityLevel, KnowledgePoint
 from schools.models import District, Subject
@@ -74,23 +74,7 @@ def knowledge_tree(request: HttpRequest) -> HttpResponse:
         region = district.name if district else "全市"
         return excel.export_response(
             f"{region}-{subject.name}-知识点体系.xlsx",
-            [
-                excel.Sheet(
-                    title="知识点体系",
-                    header=["领域", "知识点", "顺序", "细目表使用题数"],
-                    rows=[
-                        [p.name if p.parent_id is None else "", p.name if p.parent_id else "", p.order, used[p.pk]]
-                        for p in points
-                    ],
-                    widths=[20, 24, 8, 16],
-                ),
-                excel.Sheet(
-                    title="能力层级",
-                    header=["能力层级", "顺序", "细目表使用题数"],
-                    rows=[[a.name, a.order, a.used] for a in knowledge.abilities_with_usage()],
-                    widths=[14, 8, 16],
-                ),
-            ],
+            exports.knowledge_sheets(points, used, knowledge.abilities_with_usage()),
         )
     context = {
         "subjects": subjects,
