@@ -320,15 +320,16 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 def attachment_problems(upload) -> list[str]:
     """Type by extension and by the file's first bytes; size under the limit."""
     name = upload.name or ""
-    suffix = Path(name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        return [f"附件“{name}”类型不支持：只接受照片（JPG、PNG）、PDF 和 Office 文件（Word、Excel、PowerPoint）。"]
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        return [f"附件“{name}”大小 {upload.size / 1048576:.1f} MB，超过 {ATTACHMENT_MAX_BYTES // 1048576} MB 的上限。"]
+    if problem := _typed_upload_problem(
+        upload,
+        ATTACHMENT_TYPES,
+        noun="附件",
+        accepted="照片（JPG、PNG）、PDF 和 Office 文件（Word、Excel、PowerPoint）",
+        mismatch=f"附件“{name}”的内容与扩展名不符，请上传真实的{Path(name).suffix[1:].upper()}文件。",
+    ):
+        return [problem]
     head = upload.read(8)
     upload.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):
-        return [f"附件“{name}”的内容与扩展名不符，请上传真实的{suffix[1:].upper()}文件。"]
     # Office Open XML: the same macro, zip-bomb and entity checks as workbook uploads.
     if head.startswith(b"PK\x03\x04") and (problem := excel.office_upload_problem(upload, what=f"附件“{name}”")):
         return [problem]
@@ -367,17 +368,29 @@ PHOTO_TYPES = {key: ATTACHMENT_TYPES[key] for key in (".jpg", ".jpeg", ".png")} 
 
 def photo_problems(upload) -> list[str]:
     """A visit photo: JPG, PNG or WebP by extension and first bytes, under the attachment size limit."""
+    problem = _typed_upload_problem(
+        upload,
+        PHOTO_TYPES,
+        noun="照片",
+        accepted=" JPG、PNG、WebP",
+        mismatch=f"照片“{upload.name or ''}”的内容不是图片。",
+    )
+    return [problem] if problem else []
+
+
+def _typed_upload_problem(upload, types: dict, *, noun: str, accepted: str, mismatch: str) -> str:
+    """What is wrong with an upload's type (its extension, then its first bytes) or size; "" if nothing."""
     name = upload.name or ""
     suffix = Path(name).suffix.lower()
-    if suffix not in PHOTO_TYPES:
-        return [f"照片“{name}”类型不支持：只接受 JPG、PNG、WebP。"]
+    if suffix not in types:
+        return f"{noun}“{name}”类型不支持：只接受{accepted}。"
     if upload.size > ATTACHMENT_MAX_BYTES:
-        return [f"照片“{name}”大小 {upload.size / 1048576:.1f} MB，超过 {ATTACHMENT_MAX_BYTES // 1048576} MB 的上限。"]
+        return f"{noun}“{name}”大小 {upload.size / 1048576:.1f} MB，超过 {ATTACHMENT_MAX_BYTES // 1048576} MB 的上限。"
     head = upload.read(12)
     upload.seek(0)
-    if not any(head.startswith(magic) for magic in PHOTO_TYPES[suffix]):
-        return [f"照片“{name}”的内容不是图片。"]
-    return []
+    if not any(head.startswith(magic) for magic in types[suffix]):
+        return mismatch
+    return ""
 
 
 @transaction.atomic

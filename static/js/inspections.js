@@ -81,10 +81,8 @@
     box.scrollIntoView({ behavior: "smooth", block: "center" });
   }
 
-  function send(entry) {
-    var body = new FormData();
-    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    body.append("client_uuid", entry.uuid);
+  // POST a queued entry's form data; resolves to {status, data} (data null when the answer is not JSON).
+  function postQueued(entry, body) {
     return fetch(entry.url, {
       method: "POST",
       body: body,
@@ -94,6 +92,13 @@
       return response.json().then(function (data) { return { status: response.status, data: data }; },
         function () { return { status: response.status, data: null }; });
     });
+  }
+
+  function send(entry) {
+    var body = new FormData();
+    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.append("client_uuid", entry.uuid);
+    return postQueued(entry, body);
   }
 
   var flushing = false;
@@ -265,15 +270,7 @@
     body.append("photo", entry.blob, entry.name);
     body.append("client_uuid", entry.uuid);
     body.append("taken_at", entry.takenAt);
-    return fetch(entry.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": entry.csrf || "" }
-    }).then(function (response) {
-      return response.json().then(function (data) { return { status: response.status, data: data }; },
-        function () { return { status: response.status, data: null }; });
-    });
+    return postQueued(entry, body);
   }
 
   // Send queued photos one by one; resolves true when the queue is empty, false when the network failed.
